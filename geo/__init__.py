@@ -1,0 +1,1 @@
+"""Boundaries and point-to-region assignment for SIGAP (no Streamlit, no DuckDB)."""

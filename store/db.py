@@ -1,0 +1,165 @@
+"""Open, migrate and harden the SIGAP DuckDB database.
+
+One process owns the database file (DuckDB allows a single writer process); inside it, share
+one connection and give each thread its own ``connection.cursor()``. Every statement binds its
+values with ``?``.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from sigap.config import DATA_DIR
+
+__all__ = ["StoreError", "connect", "migrate", "schema_version", "MIGRATIONS"]
+
+VOCAB_DIR = DATA_DIR / "vocab"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or upgraded; the message says why in Bahasa Indonesia."""
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    files = resources.files("store") / "migrations"
+    found = []
+    for entry in files.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match[1]), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+MIGRATIONS = _migrations()
+
+
+def connect(path: str | Path, *, read_only: bool = False, harden: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the database, apply pending migrations and lock the configuration.
+
+    Parameters
+    ----------
+    path : str or Path
+        DuckDB file (created if missing) or ``":memory:"``.
+    read_only : bool
+        Open without writing (no migration is applied).
+    harden : bool
+        Disable external file access and extension loading, then lock the configuration, so
+        that no SQL run later can read server files or turn the settings back on.
+
+    Raises
+    ------
+    StoreError
+        If the file is held by another process (usually the running app) or is newer than
+        this version of SIGAP understands.
+    """
+    path = str(path)
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(path, read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError(
+                f"Basis data {path} sedang dipakai proses lain (biasanya aplikasi SIGAP yang sedang "
+                "berjalan). Hentikan aplikasi itu dulu, atau jalankan perintah ini dari dalam aplikasi."
+            ) from exc
+        raise StoreError(f"Basis data {path} tidak dapat dibuka: {exc}") from exc
+    if not read_only:
+        migrate(con)
+        sync_vocab(con)
+    if harden:
+        _harden(con)
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest applied migration number (0 for an empty database)."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(versi), 0) FROM schema_version").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply every migration newer than the database, each in its own transaction.
+
+    Returns
+    -------
+    int
+        The schema version after migrating.
+    """
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        "versi INTEGER PRIMARY KEY, nama VARCHAR NOT NULL, "
+        "diterapkan_pada TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    current = schema_version(con)
+    latest = MIGRATIONS[-1][0] if MIGRATIONS else 0
+    if current > latest:
+        raise StoreError(
+            f"Basis data memakai skema versi {current}, lebih baru dari versi {latest} yang dikenal "
+            "SIGAP ini. Perbarui SIGAP sebelum membuka berkas ini."
+        )
+    for number, name, sql in MIGRATIONS:
+        if number <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version (versi, nama) VALUES (?, ?)", [number, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return schema_version(con)
+
+
+def sync_vocab(con: duckdb.DuckDBPyConnection, vocab_dir: Path = VOCAB_DIR) -> None:
+    """Replace the ``vocab`` table with the lists in ``data/vocab/*.csv`` (one transaction)."""
+    frames = []
+    for csv in sorted(Path(vocab_dir).glob("*.csv")):
+        table = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        extra = [c for c in table.columns if c not in ("kode", "nama")]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "daftar": csv.stem,
+                    "kode": table["kode"],
+                    "nama": table["nama"],
+                    "atribut": table[extra[0]] if extra else None,
+                }
+            )
+        )
+    if not frames:
+        return
+    vocab = pd.concat(frames, ignore_index=True)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM vocab")
+        con.register("_vocab_in", vocab)
+        con.execute("INSERT INTO vocab SELECT daftar, kode, nama, atribut FROM _vocab_in")
+        con.unregister("_vocab_in")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _harden(con: duckdb.DuckDBPyConnection) -> None:
+    # After this no SQL can read server files, install extensions or undo these settings.
+    for statement in (
+        "SET enable_external_access = false",
+        "SET autoinstall_known_extensions = false",
+        "SET autoload_known_extensions = false",
+        "SET allow_community_extensions = false",
+        "SET lock_configuration = true",
+    ):
+        con.execute(statement)
