@@ -1,0 +1,66 @@
+"""Command-line entry point.
+
+Each module in :mod:`sigap.commands` adds its sub-commands through ``register(subparsers)``;
+a command handler returns an exit code and raises :class:`CommandError` for a clear failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from sigap import commands
+from sigap.config import db_path
+
+__all__ = ["CommandError", "build_parser", "main"]
+
+
+class CommandError(Exception):
+    """A failure to report to the user in one line (exit code 2 unless given)."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``sigap`` argument parser with every registered sub-command."""
+    parser = argparse.ArgumentParser(prog="python -m sigap", description="SIGAP — Peta Potensi Konflik")
+    parser.add_argument(
+        "--db", default=None, help=f"berkas DuckDB (bawaan: $SIGAP_DB atau {db_path()})"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
+    sub.required = True
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"sigap.commands.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; print failures as ``galat: …`` on stderr with a non-zero exit code."""
+    parser = build_parser()
+    # --db is accepted before or after the sub-command.
+    args, rest = parser.parse_known_args(argv)
+    if rest:
+        extra = argparse.ArgumentParser(add_help=False)
+        extra.add_argument("--db")
+        known, unknown = extra.parse_known_args(rest)
+        if unknown:
+            parser.error(f"argumen tidak dikenal: {' '.join(unknown)}")
+        args.db = known.db or args.db
+    args.db = args.db or str(db_path())
+    try:
+        return int(args.handler(args) or 0)
+    except CommandError as exc:
+        print(f"galat: {exc}", file=sys.stderr)
+        return exc.code
+    except Exception as exc:  # the message still reaches the user; traceback only when asked
+        from store.db import StoreError
+
+        if isinstance(exc, StoreError):
+            print(f"galat: {exc}", file=sys.stderr)
+            return 2
+        raise
