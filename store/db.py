@@ -89,27 +89,31 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply every migration newer than the database, each in its own transaction.
+    """Apply every migration not yet recorded, in number order, each in its own transaction.
+
+    Migrations are tracked by number (not by "highest applied") so that numbered ranges
+    owned by different parts of SIGAP can land in any order.
 
     Returns
     -------
     int
-        The schema version after migrating.
+        The schema version (highest applied number) after migrating.
     """
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_version ("
         "versi INTEGER PRIMARY KEY, nama VARCHAR NOT NULL, "
         "diterapkan_pada TIMESTAMP NOT NULL DEFAULT current_timestamp)"
     )
-    current = schema_version(con)
-    latest = MIGRATIONS[-1][0] if MIGRATIONS else 0
-    if current > latest:
+    applied = {row[0] for row in con.execute("SELECT versi FROM schema_version").fetchall()}
+    known = {number for number, _, _ in MIGRATIONS}
+    unknown = sorted(applied - known)
+    if unknown:
         raise StoreError(
-            f"Basis data memakai skema versi {current}, lebih baru dari versi {latest} yang dikenal "
-            "SIGAP ini. Perbarui SIGAP sebelum membuka berkas ini."
+            f"Basis data memakai migrasi {unknown} yang tidak dikenal SIGAP ini (berkas dari versi "
+            "yang lebih baru). Perbarui SIGAP sebelum membuka berkas ini."
         )
     for number, name, sql in MIGRATIONS:
-        if number <= current:
+        if number in applied:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
