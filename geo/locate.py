@@ -1,0 +1,320 @@
+"""Point → kabupaten/kecamatan assignment on a lookup grid, exact and vectorised.
+
+Indonesia's bounding box is cut into cells of ``cell`` degrees. A cell that no region boundary
+touches lies entirely inside one region (or entirely outside all): its answer is stored in the
+grid and a point there needs no geometry test. Only points in *border* cells get the exact
+test, against the few regions whose boundary passes near that cell.
+
+Rules
+-----
+* A point on a border shared by several regions goes to the lowest Kemendagri code (the
+  regions are sorted by code), so the answer is deterministic.
+* A point in no region but within ``coast_km`` of one goes to the nearest region, with status
+  ``"coast"``.
+* Anything else is rejected with a reason: ``rejected:koordinat_tidak_sah``,
+  ``rejected:di_luar_indonesia`` (outside the bounding box) or ``rejected:jauh_dari_daratan``.
+
+Why the grid is exact: boundaries are densified to vertices at most ``cell / 2`` apart, and every
+cell holding a vertex is marked as a border cell together with its 8 neighbours, so any cell a
+boundary segment crosses is marked. Unmarked cells form connected areas that no boundary
+crosses; one point-in-polygon test per area classifies all its cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from scipy import ndimage
+
+__all__ = ["BBOX", "Grid", "LocateResult", "Locator", "build_grid", "load_locator"]
+
+#: lon_min, lat_min, lon_max, lat_max: Indonesia with a margin.
+BBOX = (94.0, -12.0, 142.0, 7.0)
+KM_PER_DEGREE = 111.32
+_FAR = -1          # sea or foreign land farther than the coast margin from every region
+_NEAR = -2         # outside every region but within the coast margin: nearest-region test
+_BORDER_BASE = -3  # border cell r is stored as -3 - r
+
+#: Status codes of :class:`LocateResult` and their labels.
+STATUS_LABELS = (
+    "inside",
+    "coast",
+    "rejected:jauh_dari_daratan",
+    "rejected:di_luar_indonesia",
+    "rejected:koordinat_tidak_sah",
+)
+INSIDE, COAST, FAR_FROM_LAND, OUTSIDE_BBOX, INVALID = range(5)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A lookup grid over one layer of regions."""
+
+    codes: np.ndarray        # region codes, sorted; a region's index is its position here
+    cells: np.ndarray        # int32 (ny, nx): region index, -1 far, -2 near coast, <= -3 border row
+    border_ptr: np.ndarray   # CSR offsets into border_idx, one row per border cell
+    border_idx: np.ndarray   # candidate region indices per border cell (ascending)
+    x0: float
+    y0: float
+    cell: float
+    coast_km: float
+
+    def save(self, path: Path) -> None:
+        """Write the grid as a compressed ``.npz``."""
+        np.savez_compressed(
+            path, codes=self.codes.astype(str), cells=self.cells, border_ptr=self.border_ptr,
+            border_idx=self.border_idx, meta=np.array([self.x0, self.y0, self.cell, self.coast_km]),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> "Grid":
+        """Read a grid written by :meth:`save`."""
+        with np.load(path, allow_pickle=False) as data:
+            x0, y0, cell, coast_km = data["meta"]
+            return cls(codes=data["codes"].astype(object), cells=data["cells"],
+                       border_ptr=data["border_ptr"], border_idx=data["border_idx"],
+                       x0=float(x0), y0=float(y0), cell=float(cell), coast_km=float(coast_km))
+
+    @property
+    def border_share(self) -> float:
+        """Share of land-or-border cells that need the exact test."""
+        border = (self.cells <= _BORDER_BASE).sum()
+        return float(border / max(1, border + (self.cells >= 0).sum()))
+
+
+def build_grid(regions: gpd.GeoDataFrame, cell: float = 0.01, bbox=BBOX, coast_km: float = 10.0) -> Grid:
+    """Build the lookup grid for a coverage of regions.
+
+    Parameters
+    ----------
+    regions : geopandas.GeoDataFrame
+        A coverage (no overlaps) in EPSG:4326 with a ``kode`` column.
+    cell : float
+        Cell size in degrees (0.01° ≈ 1.1 km).
+    coast_km : float
+        Widest coast margin a :class:`Locator` may use with this grid; sea cells farther than
+        this from every region are rejected without any geometry test.
+    """
+    regions = regions.sort_values("kode").reset_index(drop=True)
+    geoms = regions.geometry.to_numpy()
+    x0, y0, x1, y1 = bbox
+    nx, ny = int(np.ceil((x1 - x0) / cell)), int(np.ceil((y1 - y0) / cell))
+
+    border_cells, owners = _border_pairs(geoms, cell, x0, y0, nx, ny)
+    cells = np.full((ny, nx), _FAR, dtype=np.int32)
+    flat = cells.reshape(-1)
+    flat[border_cells] = _BORDER_BASE - np.arange(len(border_cells), dtype=np.int32)
+    ptr = np.searchsorted(owners[0], np.arange(len(border_cells) + 1))
+    _fill_interior(cells, geoms, cell, x0, y0)
+    _mark_near_coast(cells, coast_km, cell)
+    return Grid(codes=regions["kode"].to_numpy(dtype=object), cells=cells, border_ptr=ptr.astype(np.int64),
+                border_idx=owners[1].astype(np.int32), x0=x0, y0=y0, cell=cell, coast_km=coast_km)
+
+
+def _border_pairs(geoms, cell, x0, y0, nx, ny):
+    """Unique (border cell, region) pairs: the cells each boundary segment can pass through.
+
+    Boundaries are densified so no segment is longer than ``cell / 2``; a segment then lies in
+    the cells spanned by its bounding box (at most 2 × 2, 3 × 3 with the rounding margin).
+    """
+    lines = shapely.segmentize(shapely.boundary(geoms), max_segment_length=cell / 2)
+    xy, owner = shapely.get_coordinates(lines, return_index=True)
+    # consecutive vertices of the same part form a segment; part breaks are masked out below
+    parts = shapely.get_parts(lines, return_index=False)
+    part_sizes = shapely.get_num_coordinates(parts)
+    part_end = np.cumsum(part_sizes) - 1
+    seg = np.ones(len(xy), dtype=bool)
+    seg[part_end] = False  # vertex i starts a segment to i + 1 unless it closes its part
+    a, b = xy[:-1][seg[:-1]], xy[1:][seg[:-1]]
+    region = owner[:-1][seg[:-1]]
+    eps = cell * 1e-6
+    fx0 = np.floor((np.minimum(a[:, 0], b[:, 0]) - eps - x0) / cell).astype(np.int64)
+    fx1 = np.floor((np.maximum(a[:, 0], b[:, 0]) + eps - x0) / cell).astype(np.int64)
+    fy0 = np.floor((np.minimum(a[:, 1], b[:, 1]) - eps - y0) / cell).astype(np.int64)
+    fy1 = np.floor((np.maximum(a[:, 1], b[:, 1]) + eps - y0) / cell).astype(np.int64)
+    keys = []
+    for dx in (0, 1, 2):
+        for dy in (0, 1, 2):
+            cx, cy = fx0 + dx, fy0 + dy
+            ok = (cx <= fx1) & (cy <= fy1) & (cx >= 0) & (cx < nx) & (cy >= 0) & (cy < ny)
+            keys.append(((cy[ok] * nx + cx[ok]) << 20) | region[ok])
+    pairs = np.unique(np.concatenate(keys))
+    cell_id, region = pairs >> 20, pairs & ((1 << 20) - 1)
+    border_cells, row = np.unique(cell_id, return_inverse=True)
+    return border_cells, (row, region)
+
+
+def _fill_interior(cells, geoms, cell, x0, y0):
+    """Label connected non-border areas and classify each by one point-in-polygon test."""
+    labels, n = ndimage.label(cells == _FAR)
+    if n == 0:
+        return
+    first = ndimage.minimum_position(np.ones_like(labels), labels, index=np.arange(1, n + 1))
+    first = np.asarray(first)
+    px = x0 + (first[:, 1] + 0.5) * cell
+    py = y0 + (first[:, 0] + 0.5) * cell
+    tree = shapely.STRtree(geoms)
+    pt_idx, poly_idx = tree.query(shapely.points(px, py), predicate="intersects")
+    owner = np.full(n + 1, _FAR, dtype=np.int32)
+    owner[pt_idx + 1] = poly_idx
+    mask = labels > 0
+    cells[mask] = owner[labels[mask]]
+
+
+def _mark_near_coast(cells, coast_km, cell):
+    """Sea cells within ``coast_km`` (plus one cell) of any region get the nearest-region test."""
+    land = cells != _FAR
+    reach = coast_km / (KM_PER_DEGREE * cell) + 1.5
+    near = (ndimage.distance_transform_edt(~land) <= reach) & ~land
+    cells[near] = _NEAR
+
+
+@dataclass(frozen=True)
+class LocateResult:
+    """Per point: region index (-1 when rejected), status code and distance to the region (km).
+
+    ``codes[index]`` is the region code; :attr:`kode` and :attr:`status` give the labels.
+    """
+
+    index: np.ndarray        # int64, -1 when rejected
+    status_code: np.ndarray  # int8, see STATUS_LABELS
+    distance_km: np.ndarray  # 0 inside, km to the region for "coast", NaN when rejected
+    codes: np.ndarray = field(repr=False)
+
+    @property
+    def kode(self) -> np.ndarray:
+        """Region code per point (None when rejected)."""
+        out = self.codes[np.maximum(self.index, 0)].astype(object)
+        out[self.index < 0] = None
+        return out
+
+    @property
+    def status(self) -> np.ndarray:
+        """Status label per point: inside, coast or rejected:<reason>."""
+        return np.asarray(STATUS_LABELS, dtype=object)[self.status_code]
+
+
+class Locator:
+    """Assign points to kabupaten and kecamatan with the installed grids.
+
+    Use :func:`load_locator` to build one from the installed boundaries.
+    """
+
+    def __init__(self, grids: dict[str, Grid], geoms: dict[str, np.ndarray], coast_km: float = 5.0):
+        widest = min(grid.coast_km for grid in grids.values())
+        if coast_km > widest:
+            raise ValueError(f"coast_km={coast_km} melebihi margin grid ({widest} km); bangun ulang grid")
+        self.grids, self.coast_km = grids, coast_km
+        self.geoms = {level: np.asarray(array, dtype=object) for level, array in geoms.items()}
+        for array in self.geoms.values():
+            shapely.prepare(array)
+        self._trees = {level: shapely.STRtree(array) for level, array in self.geoms.items()}
+
+    def locate_level(self, lon, lat, level: str = "kab") -> LocateResult:
+        """Assign each point to one region of ``level`` (``"kab"`` or ``"kec"``)."""
+        grid, geoms = self.grids[level], self.geoms[level]
+        x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        ny, nx = grid.cells.shape
+        with np.errstate(invalid="ignore"):
+            fx = np.floor((x - grid.x0) / grid.cell)
+            fy = np.floor((y - grid.y0) / grid.cell)
+            valid = (np.abs(y) <= 90) & (np.abs(x) <= 180)  # False for NaN too
+            in_box = valid & (fx >= 0) & (fx < nx) & (fy >= 0) & (fy < ny)
+        value = np.full(len(x), _FAR, dtype=np.int32)
+        value[in_box] = grid.cells[fy[in_box].astype(np.intp), fx[in_box].astype(np.intp)]
+
+        region = np.where(value >= 0, value, -1).astype(np.int64)
+        status = np.where(value >= 0, INSIDE, FAR_FROM_LAND).astype(np.int8)
+        dist = np.where(value >= 0, 0.0, np.nan)
+
+        border = np.flatnonzero(value <= _BORDER_BASE)
+        if len(border):
+            found = self._exact(grid, geoms, x[border], y[border], _BORDER_BASE - value[border])
+            region[border] = found
+            status[border[found >= 0]] = INSIDE
+            dist[border[found >= 0]] = 0.0
+        near = np.flatnonzero((value == _NEAR) | ((value <= _BORDER_BASE) & (region < 0)))
+        if len(near):
+            found, d_km = self._nearest(level, x[near], y[near])
+            ok = found >= 0
+            region[near[ok]], status[near[ok]], dist[near[ok]] = found[ok], COAST, d_km[ok]
+        status[valid & ~in_box] = OUTSIDE_BBOX
+        status[~valid] = INVALID
+        return LocateResult(index=region, status_code=status, distance_km=dist, codes=grid.codes)
+
+    def locate(self, lon, lat) -> "RegionAssignment":
+        """Assign each point to one kecamatan and its kabupaten (always consistent)."""
+        kec = self.locate_level(lon, lat, "kec")
+        kode_kec = kec.kode
+        # a kecamatan code starts with its kabupaten code: derive the kabupaten, never re-test
+        parent = np.asarray([c[:5] for c in self.grids["kec"].codes], dtype=object)
+        kode_kab = parent[np.maximum(kec.index, 0)].astype(object)
+        kode_kab[kec.index < 0] = None
+        return RegionAssignment(kode_kab=kode_kab, kode_kec=kode_kec, status=kec.status,
+                                distance_km=kec.distance_km)
+
+    @staticmethod
+    def _exact(grid, geoms, x, y, rows):
+        """Lowest-index candidate region whose closed polygon holds the point, or -1."""
+        start, stop = grid.border_ptr[rows], grid.border_ptr[rows + 1]
+        counts = stop - start
+        point = np.repeat(np.arange(len(rows)), counts)
+        offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        cand = grid.border_idx[np.repeat(start, counts) + offset]
+        hit = shapely.intersects_xy(geoms[cand], x[point], y[point])
+        out = np.full(len(rows), -1, dtype=np.int64)
+        hp, hc = point[hit], cand[hit]
+        # candidates are ascending within a point, so the first hit is the lowest code
+        first = np.unique(hp, return_index=True)[1]
+        out[hp[first]] = hc[first]
+        return out
+
+    def _nearest(self, level, x, y):
+        max_deg = self.coast_km / KM_PER_DEGREE
+        pts = shapely.points(x, y)
+        (pi, gi), d = self._trees[level].query_nearest(pts, max_distance=max_deg, return_distance=True,
+                                                       all_matches=True)
+        near = np.full(len(x), -1, dtype=np.int64)
+        dist = np.full(len(x), np.nan)
+        order = np.lexsort((gi, pi))  # lowest region index among equally near ones
+        pi, gi, d = pi[order], gi[order], d[order]
+        first = np.unique(pi, return_index=True)[1]
+        near[pi[first]] = gi[first]
+        # degrees → km with the latitude's east-west shrink folded in (< 2 % error at |lat| ≤ 11°)
+        dist[pi[first]] = d[first] * KM_PER_DEGREE
+        return near, dist
+
+
+@dataclass(frozen=True)
+class RegionAssignment:
+    """Kabupaten and kecamatan codes per point (None when rejected), status and distance."""
+
+    kode_kab: np.ndarray
+    kode_kec: np.ndarray
+    status: np.ndarray
+    distance_km: np.ndarray
+
+
+def load_locator(directory: Path | None = None, coast_km: float = 5.0) -> Locator:
+    """A :class:`Locator` over the installed boundaries (``python -m sigap boundaries install``)."""
+    from geo.boundaries import load_regions
+    from sigap.config import boundary_dir
+
+    directory = Path(directory or boundary_dir())
+    grids, geoms = {}, {}
+    for level in ("kab", "kec"):
+        path = directory / f"grid_{level}.npz"
+        if not path.exists():
+            raise FileNotFoundError(
+                f"Grid pencarian wilayah belum terpasang ({path}). Jalankan: python -m sigap boundaries install"
+            )
+        grids[level] = Grid.load(path)
+        regions = load_regions(level, directory)
+        if not np.array_equal(regions["kode"].to_numpy(dtype=object), grids[level].codes):
+            raise RuntimeError(f"grid {path.name} tidak cocok dengan {level}.parquet; pasang ulang batas wilayah")
+        geoms[level] = regions.geometry.to_numpy()
+    return Locator(grids, geoms, coast_km=coast_km)
