@@ -1,0 +1,1 @@
+"""Interactive maps: pure folium builders (no Streamlit), offline assets, escaping."""
