@@ -1,0 +1,43 @@
+"""``demo load|clear``: the synthetic demo data set."""
+
+from __future__ import annotations
+
+import json
+
+from sigap.cli import CommandError
+
+
+def register(sub) -> None:
+    demo = sub.add_parser("demo", help="data contoh sintetis")
+    dsub = demo.add_subparsers(dest="aksi", metavar="AKSI")
+    dsub.required = True
+    load = dsub.add_parser("load", help="muat data contoh (jika belum ada)")
+    load.add_argument("--n", type=int, default=6000, help="jumlah insiden (bawaan 6000)")
+    load.add_argument("--seed", type=int, default=2024)
+    load.set_defaults(handler=_load)
+    clear = dsub.add_parser("clear", help="hapus semua data contoh")
+    clear.set_defaults(handler=_clear)
+
+
+def _load(args) -> int:
+    from ingest.demo import demo_loaded, load_demo
+    from store import connect
+
+    con = connect(args.db)
+    if con.execute("SELECT count(*) FROM regions").fetchone()[0] == 0:
+        raise CommandError("batas wilayah belum dimuat ke basis data; jalankan: python -m sigap boundaries install")
+    if demo_loaded(con):
+        print(json.dumps({"demo": "sudah ada", "batch": None}))
+        return 0
+    batch = load_demo(con, n=args.n, seed=args.seed)
+    print(json.dumps({"demo": "dimuat", "batch": batch, "insiden": args.n}))
+    return 0
+
+
+def _clear(args) -> int:
+    from ingest.demo import clear_demo
+    from store import connect
+
+    removed = clear_demo(connect(args.db))
+    print(json.dumps({"demo": "dihapus", "insiden": removed}))
+    return 0
