@@ -1,0 +1,23 @@
+"""SIGAP — router and frame: page config, settings, session defaults, demo banner, navigation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.components import state
+from pages.components.data import demo_loaded
+
+st.set_page_config(page_title="SIGAP — Peta Potensi Konflik", page_icon="🗺️", layout="wide")
+state.init_state()
+
+pages = {
+    "Peta": [
+        st.Page("pages/peta.py", title="Peta Potensi Konflik", icon="🗺️", url_path="peta", default=True),
+    ],
+}
+
+if demo_loaded():
+    st.warning("**Data contoh (sintetis)** — insiden yang tampil bukan kejadian nyata. "
+               "Hapus dengan `python -m sigap demo clear`.", icon="⚠️")
+
+st.navigation(pages).run()

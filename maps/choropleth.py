@@ -1,0 +1,181 @@
+"""Build the Peta Potensi Konflik: a folium choropleth of one measure per region.
+
+Pure builder: GeoDataFrames and values in, a ``folium.Map`` out (rendering lives in
+``pages/components/maps.py``). All text in tooltips, popups and the legend goes through
+:func:`maps.escape.escape_text`; the map loads only local assets (:func:`maps.assets.localize`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement, Template
+from folium.plugins import HeatMap, MarkerCluster
+
+from maps.assets import localize
+from maps.escape import escape_text
+
+__all__ = ["PALETTE", "ChoroplethLayer", "build_map", "choropleth_features", "display_geojson"]
+
+#: Colours for class 0 (no incident) and classes 1..5, light to dark (ColorBrewer YlOrRd).
+PALETTE = ("#f2f2f2", "#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+INDONESIA_BOUNDS = [[-11.2, 94.9], [6.2, 141.1]]
+_TOOLTIP_FIELDS = ["nama", "kode", "nilai_teks", "kelas"]
+_TOOLTIP_ALIASES = ["Wilayah", "Kode", "Nilai", "Kelas"]
+
+
+@dataclass(frozen=True)
+class ChoroplethLayer:
+    """Per-region values and classes ready to draw.
+
+    ``frame`` holds ``kode, nama, nilai, kelas_idx`` (class index into ``labels``).
+    """
+
+    frame: pd.DataFrame
+    labels: tuple[str, ...]
+    title: str
+
+
+def display_geojson(display: gpd.GeoDataFrame) -> dict:
+    """Geometry-only GeoJSON of a display copy (``kode``/``nama`` escaped); cache it, it never changes."""
+    frame = display[["kode", "nama", "geometry"]].copy()
+    frame["nama"] = [escape_text(n) for n in frame["nama"]]
+    frame["kode"] = [escape_text(k) for k in frame["kode"]]
+    return json.loads(frame.to_json(drop_id=True))
+
+
+def choropleth_features(base: dict, layer: ChoroplethLayer, unit: str = "") -> dict:
+    """``base`` (from :func:`display_geojson`) with this layer's escaped values and colours.
+
+    Only the properties are rebuilt, so a filter change does not re-serialise geometry.
+    """
+    values = layer.frame.set_index("kode")
+    nilai = values["nilai"].to_dict()
+    kelas = values["kelas_idx"].to_dict()
+    features = []
+    for feature in base["features"]:
+        props = feature["properties"]
+        idx = int(kelas.get(props["kode"], 0))
+        features.append({
+            "type": "Feature",
+            "geometry": feature["geometry"],
+            "properties": {
+                "kode": props["kode"],
+                "nama": props["nama"],
+                "warna": PALETTE[min(idx, len(PALETTE) - 1)],
+                "nilai_teks": escape_text(_fmt_value(float(nilai.get(props["kode"], 0.0)), unit)),
+                "kelas": escape_text(layer.labels[idx]) if idx < len(layer.labels) else "",
+            },
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def build_map(
+    features: dict,
+    layer: ChoroplethLayer,
+    *,
+    bounds=None,
+    kecamatan: dict | None = None,
+    points: pd.DataFrame | None = None,
+    cluster: bool = True,
+    heat: bool = False,
+    tiles: str | None = None,
+    height_px: int = 560,
+) -> folium.Map:
+    """Assemble the map.
+
+    Parameters
+    ----------
+    features : dict
+        From :func:`choropleth_features`.
+    layer : ChoroplethLayer
+        Supplies the legend title and class labels.
+    bounds : list, optional
+        ``[[south, west], [north, east]]`` to zoom to (default: all of Indonesia).
+    kecamatan : dict, optional
+        GeoJSON of kecamatan outlines to draw over a selected kabupaten (``nama`` property).
+    points : pandas.DataFrame, optional
+        Incidents with ``lat, lon, judul, tgl_mulai, kategori``; drawn clustered and/or as heat.
+    tiles : str, optional
+        ``"OpenStreetMap"`` to add a tile background (needs internet); default none.
+    """
+    m = folium.Map(location=[-2.5, 118.0], zoom_start=5, tiles=tiles, control_scale=True,
+                   prefer_canvas=True, min_zoom=4, max_bounds=True)
+    folium.GeoJson(
+        features,
+        name=escape_text(layer.title),
+        style_function=_style,
+        highlight_function=lambda _: {"weight": 2.5, "color": "#222222"},
+        tooltip=folium.GeoJsonTooltip(fields=_TOOLTIP_FIELDS, aliases=_TOOLTIP_ALIASES, sticky=False),
+        smooth_factor=0.5,
+    ).add_to(m)
+    if kecamatan is not None:
+        folium.GeoJson(
+            kecamatan, name="Kecamatan",
+            style_function=lambda _: {"fill": False, "color": "#333333", "weight": 0.8, "dashArray": "3"},
+            tooltip=folium.GeoJsonTooltip(fields=["nama"], aliases=["Kecamatan"]),
+        ).add_to(m)
+    if points is not None and len(points):
+        _add_points(m, points, cluster=cluster, heat=heat)
+    _Legend(escape_text(layer.title), [escape_text(lbl) for lbl in layer.labels]).add_to(m)
+    if tiles is not None or kecamatan is not None or (points is not None and len(points)):
+        folium.LayerControl(collapsed=True).add_to(m)
+    m.fit_bounds(bounds or INDONESIA_BOUNDS)
+    return localize(m)
+
+
+def _style(feature):
+    return {"fillColor": feature["properties"]["warna"], "fillOpacity": 0.85, "color": "#7a7a7a", "weight": 0.4}
+
+
+def _add_points(m, points: pd.DataFrame, *, cluster: bool, heat: bool) -> None:
+    located = points.dropna(subset=["lat", "lon"])
+    if heat:
+        HeatMap(located[["lat", "lon"]].to_numpy().tolist(), name="Kepadatan insiden (heat)",
+                radius=12, blur=15, min_opacity=0.3).add_to(m)
+    if cluster:
+        group = MarkerCluster(name="Titik insiden", options={"disableClusteringAtZoom": 12}).add_to(m)
+        for row in located.itertuples(index=False):
+            text = (f"<b>{escape_text(row.judul)}</b><br>{escape_text(row.tgl_mulai)} · "
+                    f"{escape_text(row.kategori)}")
+            folium.CircleMarker(
+                location=[row.lat, row.lon], radius=5, weight=1, color="#5a0013", fill=True,
+                fill_color="#bd0026", fill_opacity=0.8,
+                popup=folium.Popup(text, max_width=280),
+            ).add_to(group)
+
+
+def _fmt_value(value: float, unit: str) -> str:
+    if float(value).is_integer():
+        text = f"{int(value):,}".replace(",", ".")
+    else:
+        text = f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return f"{text} {unit}".strip()
+
+
+class _Legend(MacroElement):
+    """A static HTML legend (no d3/branca colormap, so nothing loads from a CDN)."""
+
+    _template = Template("""
+    {% macro html(this, kwargs) %}
+    <div style="position:absolute;bottom:24px;left:12px;z-index:9999;background:rgba(255,255,255,.92);
+                padding:8px 10px;border-radius:6px;font:12px/1.4 sans-serif;box-shadow:0 1px 4px #0004;">
+      <div style="font-weight:600;margin-bottom:4px">{{ this.title }}</div>
+      {% for color, label in this.items %}
+      <div><span style="display:inline-block;width:14px;height:12px;background:{{ color }};
+            border:1px solid #999;margin-right:6px;vertical-align:middle"></span>{{ label }}</div>
+      {% endfor %}
+    </div>
+    {% endmacro %}
+    """)
+
+    def __init__(self, title: str, labels: list[str]):
+        super().__init__()
+        self._name = "Legenda"
+        self.title = title
+        self.items = list(zip(PALETTE, labels))

@@ -1,0 +1,76 @@
+"""Cached data for pages. Caches are keyed by small, explicit arguments — region scope and
+clearance included — never by anything read from session state inside the function."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo.boundaries import load_regions
+from geo.web import load_display
+from maps.choropleth import display_geojson
+from pages.components.context import cursor
+from store.incidents import IncidentFilter, Scope, aggregate_by_region, query_incidents
+from store.regions import region_table
+
+
+@st.cache_resource(show_spinner=False)
+def regions(level: str) -> gpd.GeoDataFrame:
+    """Installed regions of a level with full geometry (shared, read-only)."""
+    return load_regions(level)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def region_list(level: str) -> pd.DataFrame:
+    """Regions without geometry, from the database."""
+    return region_table(cursor(), level)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def display_features(layer: str, detail: str, prefix: str | None = None) -> tuple[dict, tuple]:
+    """Geometry-only GeoJSON of a display copy, optionally for codes starting with ``prefix``,
+    and its bounds ``((south, west), (north, east))``."""
+    frame = load_display(layer, detail)
+    if prefix:
+        frame = frame.loc[frame["kode"].str.startswith(prefix + ".")]
+    minx, miny, maxx, maxy = frame.total_bounds
+    return display_geojson(frame), ((miny, minx), (maxy, maxx))
+
+
+def _filter(date_from, date_to, prov, kab, kategori, sifat) -> IncidentFilter:
+    return IncidentFilter(date_from=date_from, date_to=date_to, prov=prov, kab=kab,
+                          kategori=tuple(kategori), sifat=tuple(sifat))
+
+
+@st.cache_data(show_spinner=False, ttl=60, max_entries=256)
+def aggregate(level: str, scope_region: str | None, clearance: str, date_from: date | None,
+              date_to: date | None, prov: str | None, kab: str | None,
+              kategori: tuple[str, ...], sifat: tuple[str, ...]) -> pd.DataFrame:
+    """Per-region counts for a filter inside a scope."""
+    return aggregate_by_region(cursor(), _filter(date_from, date_to, prov, kab, kategori, sifat),
+                               Scope(scope_region, clearance), level=level)
+
+
+@st.cache_data(show_spinner=False, ttl=60, max_entries=64)
+def incidents(scope_region: str | None, clearance: str, date_from: date | None, date_to: date | None,
+              prov: str | None, kab: str | None, kategori: tuple[str, ...], sifat: tuple[str, ...],
+              limit: int | None = None) -> pd.DataFrame:
+    """Incidents for a filter inside a scope (text redacted above the clearance)."""
+    return query_incidents(cursor(), _filter(date_from, date_to, prov, kab, kategori, sifat),
+                           Scope(scope_region, clearance), limit=limit)
+
+
+@st.cache_data(show_spinner=False, ttl=30)
+def demo_loaded() -> bool:
+    """Whether synthetic demo data is in the database."""
+    return bool(cursor().execute("SELECT count(*) FROM import_batches WHERE sintetis").fetchone()[0])
+
+
+@st.cache_data(show_spinner=False, ttl=300)
+def vocab(daftar: str) -> dict[str, str]:
+    """``{kode: nama}`` of a controlled vocabulary."""
+    rows = cursor().execute("SELECT kode, nama FROM vocab WHERE daftar = ? ORDER BY kode", [daftar]).fetchall()
+    return dict(rows)
