@@ -104,8 +104,8 @@ def build_map(
     tiles : str, optional
         ``"OpenStreetMap"`` to add a tile background (needs internet); default none.
     """
-    m = folium.Map(location=[-2.5, 118.0], zoom_start=5, tiles=tiles, control_scale=True,
-                   prefer_canvas=True, min_zoom=4, max_bounds=True)
+    m = folium.Map(location=[-2.5, 118.0], zoom_start=5, tiles=tiles, control_scale=False,
+                   prefer_canvas=False, min_zoom=4, max_bounds=True)
     folium.GeoJson(
         features,
         name=escape_text(layer.title),
@@ -163,7 +163,7 @@ class _Legend(MacroElement):
 
     _template = Template("""
     {% macro html(this, kwargs) %}
-    <div style="position:absolute;bottom:24px;left:12px;z-index:9999;background:rgba(255,255,255,.92);
+    <div style="position:absolute;top:10px;right:10px;z-index:9999;background:rgba(255,255,255,.92);
                 padding:8px 10px;border-radius:6px;font:12px/1.4 sans-serif;box-shadow:0 1px 4px #0004;">
       <div style="font-weight:600;margin-bottom:4px">{{ this.title }}</div>
       {% for color, label in this.items %}
@@ -171,6 +171,9 @@ class _Legend(MacroElement):
             border:1px solid #999;margin-right:6px;vertical-align:middle"></span>{{ label }}</div>
       {% endfor %}
     </div>
+    {% endmacro %}
+    {% macro script(this, kwargs) %}
+    L.control.scale({imperial: false, metric: true}).addTo({{ this._parent.get_name() }});
     {% endmacro %}
     """)
 

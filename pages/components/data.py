@@ -12,7 +12,7 @@ import streamlit as st
 from geo.boundaries import load_regions
 from geo.web import load_display
 from maps.choropleth import display_geojson
-from pages.components.context import cursor
+from pages.components.context import cursor, db_file
 from store.incidents import IncidentFilter, Scope, aggregate_by_region, query_incidents
 from store.regions import region_table
 
@@ -23,9 +23,13 @@ def regions(level: str) -> gpd.GeoDataFrame:
     return load_regions(level)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
 def region_list(level: str) -> pd.DataFrame:
     """Regions without geometry, from the database."""
+    return _region_list(db_file(), level)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _region_list(db: str, level: str) -> pd.DataFrame:
     return region_table(cursor(), level)
 
 
@@ -45,32 +49,48 @@ def _filter(date_from, date_to, prov, kab, kategori, sifat) -> IncidentFilter:
                           kategori=tuple(kategori), sifat=tuple(sifat))
 
 
+def aggregate(*args, **kwargs) -> pd.DataFrame:
+    """Per-region counts for a filter inside a scope (cached per database file)."""
+    return _aggregate(db_file(), *args, **kwargs)
+
+
 @st.cache_data(show_spinner=False, ttl=60, max_entries=256)
-def aggregate(level: str, scope_region: str | None, clearance: str, date_from: date | None,
+def _aggregate(db: str, level: str, scope_region: str | None, clearance: str, date_from: date | None,
               date_to: date | None, prov: str | None, kab: str | None,
               kategori: tuple[str, ...], sifat: tuple[str, ...]) -> pd.DataFrame:
-    """Per-region counts for a filter inside a scope."""
     return aggregate_by_region(cursor(), _filter(date_from, date_to, prov, kab, kategori, sifat),
                                Scope(scope_region, clearance), level=level)
 
 
+def incidents(*args, **kwargs) -> pd.DataFrame:
+    """Incidents for a filter inside a scope, text redacted above the clearance (cached)."""
+    return _incidents(db_file(), *args, **kwargs)
+
+
 @st.cache_data(show_spinner=False, ttl=60, max_entries=64)
-def incidents(scope_region: str | None, clearance: str, date_from: date | None, date_to: date | None,
+def _incidents(db: str, scope_region: str | None, clearance: str, date_from: date | None, date_to: date | None,
               prov: str | None, kab: str | None, kategori: tuple[str, ...], sifat: tuple[str, ...],
               limit: int | None = None) -> pd.DataFrame:
-    """Incidents for a filter inside a scope (text redacted above the clearance)."""
     return query_incidents(cursor(), _filter(date_from, date_to, prov, kab, kategori, sifat),
                            Scope(scope_region, clearance), limit=limit)
 
 
-@st.cache_data(show_spinner=False, ttl=30)
 def demo_loaded() -> bool:
     """Whether synthetic demo data is in the database."""
+    return _demo_loaded(db_file())
+
+
+@st.cache_data(show_spinner=False, ttl=30)
+def _demo_loaded(db: str) -> bool:
     return bool(cursor().execute("SELECT count(*) FROM import_batches WHERE sintetis").fetchone()[0])
 
 
-@st.cache_data(show_spinner=False, ttl=300)
 def vocab(daftar: str) -> dict[str, str]:
     """``{kode: nama}`` of a controlled vocabulary."""
+    return _vocab(db_file(), daftar)
+
+
+@st.cache_data(show_spinner=False, ttl=300)
+def _vocab(db: str, daftar: str) -> dict[str, str]:
     rows = cursor().execute("SELECT kode, nama FROM vocab WHERE daftar = ? ORDER BY kode", [daftar]).fetchall()
     return dict(rows)

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Prepare a fresh clone: virtual environment, pinned packages, boundaries, database, demo data.
+# Idempotent: a second run only checks what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+if [ ! -x .venv/bin/python ]; then
+  echo "[setup] membuat .venv dengan $PYTHON"
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.requirements.sha256
+want=$(sha256sum requirements.txt | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "[setup] memasang paket (requirements.txt)"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -r requirements.txt
+  echo "$want" > "$stamp"
+fi
+# Boundaries: from ../shared/boundaries if present, else the pinned upstream URLs (checksummed).
+.venv/bin/python -m sigap boundaries install ${SIGAP_BOUNDARY_SOURCE:+--source "$SIGAP_BOUNDARY_SOURCE"}
+if [ "${SIGAP_NO_DEMO:-0}" != "1" ]; then
+  .venv/bin/python -m sigap demo load
+fi
