@@ -1,0 +1,83 @@
+"""Shared fixtures: real installed boundaries, DuckDB files in tmp_path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GDAL_SKIP", "OGR_VRT VRT GTI")  # before geopandas/pyogrio load (SECURITY.md §3)
+
+from geo.boundaries import is_installed, load_regions  # noqa: E402
+from sigap.config import DEFAULT_BOUNDARY_SOURCE, boundary_dir  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = DEFAULT_BOUNDARY_SOURCE
+
+
+def pytest_sessionstart(session):
+    if not is_installed():
+        raise pytest.UsageError(
+            f"Batas wilayah belum terpasang di {boundary_dir()}; jalankan test.sh (atau "
+            "python -m sigap boundaries install) dulu."
+        )
+
+
+@pytest.fixture(scope="session")
+def kab():
+    return load_regions("kab")
+
+
+@pytest.fixture(scope="session")
+def kec():
+    return load_regions("kec")
+
+
+@pytest.fixture(scope="session")
+def prov():
+    return load_regions("prov")
+
+
+@pytest.fixture(scope="session")
+def locator():
+    from geo.locate import load_locator
+
+    return load_locator()
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "sigap.duckdb"
+
+
+@pytest.fixture
+def con(db_path):
+    from store import connect
+
+    connection = connect(db_path)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def regions_db(tmp_path_factory):
+    """A database file with the regions loaded (copy it per test with ``fresh_db``)."""
+    from store import connect
+    from store.regions import load_regions_into
+
+    path = tmp_path_factory.mktemp("regions") / "regions.duckdb"
+    connection = connect(path)
+    load_regions_into(connection)
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def fresh_db(regions_db, tmp_path):
+    """A private copy of a database that already holds the regions."""
+    import shutil
+
+    path = tmp_path / "sigap.duckdb"
+    shutil.copy(regions_db, path)
+    return path
