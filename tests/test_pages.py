@@ -1,0 +1,99 @@
+"""Every page runs under AppTest; the map page filters, scopes and opens a profile."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from ingest.demo import load_demo
+from store import connect
+from tests.conftest import ROOT
+
+
+@dataclass(frozen=True)
+class FakeUser:
+    username: str
+    role: str
+    region: str | None
+    clearance: str = "Terbatas"
+    must_change_password: bool = False
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory, regions_db):
+    import shutil
+
+    path = tmp_path_factory.mktemp("pages") / "sigap.duckdb"
+    shutil.copy(regions_db, path)
+    con = connect(path)
+    load_demo(con, n=1500, seed=11, end=date.today())
+    con.close()
+    return path
+
+
+@pytest.fixture
+def app_env(demo_db, monkeypatch):
+    monkeypatch.setenv("SIGAP_DB", str(demo_db))
+    monkeypatch.setenv("SIGAP_AUTH", "off")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield demo_db
+    st.cache_resource.clear()
+
+
+def _count(db, sql, params=()):
+    import duckdb
+
+    # the app holds the file in this process; read through a second connection of the same process
+    from store import connect as _connect  # noqa: F401
+
+    con = duckdb.connect(str(db), read_only=False)
+    try:
+        return con.execute(sql, list(params)).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_app_runs_and_labels_demo_data(app_env):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception
+    assert any("Data contoh (sintetis)" in w.value for w in at.warning)
+    assert at.title[0].value == "Peta Potensi Konflik"
+
+
+def test_map_metrics_follow_the_province_filter(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "peta.py"), default_timeout=120).run()
+    assert not at.exception
+    national = at.metric[0].value
+    at.selectbox(key="peta_prov").set_value("63").run()
+    assert not at.exception
+    province = at.metric[0].value
+    assert province != national
+    st.cache_resource.clear()  # release the app's connection before counting
+    expected = _count(app_env, "SELECT count(*) FROM incidents WHERE kode_prov = '63' "
+                      "AND tgl_mulai >= current_date - INTERVAL 365 DAY AND tgl_mulai <= current_date")
+    assert province == f"{expected:,}".replace(",", ".")
+    assert at.metric[1].value.endswith("dari 13")  # Kalimantan Selatan has 13 kabupaten/kota
+
+
+def test_selected_kabupaten_shows_its_profile(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "peta.py"), default_timeout=120)
+    at.session_state["kab_terpilih"] = "63.72"
+    at.run()
+    assert not at.exception
+    assert any(h.value == "Kota Banjarbaru (63.72)" for h in at.subheader)
+
+
+def test_kabupaten_user_sees_only_its_kabupaten(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "peta.py"), default_timeout=120)
+    at.session_state["pengguna"] = FakeUser("analis_bjb", "analis", "63.72")
+    at.run()
+    assert not at.exception
+    assert at.metric[1].value.endswith("dari 1")
+    st.cache_resource.clear()
+    expected = _count(app_env, "SELECT count(*) FROM incidents WHERE kode_kab = '63.72' "
+                      "AND tgl_mulai >= current_date - INTERVAL 365 DAY AND tgl_mulai <= current_date")
+    assert at.metric[0].value == f"{expected:,}".replace(",", ".")
+    assert at.selectbox(key="peta_prov").options == ["Kalimantan Selatan (63)"]
