@@ -1,0 +1,34 @@
+"""The running app draws the national map in headless Chromium with no outside network."""
+
+import shutil
+from datetime import date
+
+import pytest
+
+from ingest.demo import load_demo
+from store import connect
+from tests.browser import ARTIFACTS, needs_chromium, offline_page, running_app, wait_for_count
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory, regions_db):
+    path = tmp_path_factory.mktemp("browser") / "sigap.duckdb"
+    shutil.copy(regions_db, path)
+    con = connect(path)
+    load_demo(con, n=800, seed=3, end=date.today())
+    con.close()
+    return path
+
+
+def test_map_draws_514_regions_offline(demo_db):
+    with running_app({"SIGAP_DB": str(demo_db), "SIGAP_AUTH": "off"}) as url, offline_page() as page:
+        page.goto(url)
+        paths = wait_for_count(page, "path.leaflet-interactive", 514)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "peta_nasional.png"))
+        assert paths == 514
+        assert page.get_by_text("Data contoh (sintetis)").count() >= 1
+        # nothing needed the outside network (tiles are off by default, assets are local)
+        assert page.blocked == []
