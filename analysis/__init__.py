@@ -1,0 +1,1 @@
+"""Pure analysis for SIGAP: measures, index, hotspots, early warning (no Streamlit, no DuckDB)."""
