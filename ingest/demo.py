@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-__all__ = ["DEMO_SOURCE", "clear_demo", "demo_loaded", "generate_demo", "load_demo"]
+__all__ = ["DEMO_SOURCE", "clear_demo", "demo_loaded", "demo_was_cleared", "generate_demo", "load_demo"]
 
 DEMO_SOURCE = "demo"
 _POPULOUS_PROVINCES = {"31": 3.0, "32": 3.0, "33": 2.5, "34": 2.0, "35": 3.0, "36": 2.0, "51": 1.5, "12": 1.5}
@@ -191,6 +191,11 @@ def demo_loaded(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.execute("SELECT count(*) FROM import_batches WHERE sintetis").fetchone()[0])
 
 
+def demo_was_cleared(con: duckdb.DuckDBPyConnection) -> bool:
+    """True once a user has removed the demo data (set-up then never loads it again)."""
+    return bool(con.execute("SELECT count(*) FROM settings WHERE kunci = 'demo_dihapus'").fetchone()[0])
+
+
 def load_demo(con: duckdb.DuckDBPyConnection, n: int = 6000, seed: int = 2024, end: date | None = None) -> int:
     """Generate and store demo incidents as one synthetic batch (one transaction).
 
@@ -241,6 +246,7 @@ def clear_demo(con: duckdb.DuckDBPyConnection, actor: str = "sistem") -> int:
             "DELETE FROM incidents WHERE batch_id IN (SELECT id FROM import_batches WHERE sintetis)"
         ).fetchone()[0]
         con.execute("DELETE FROM import_batches WHERE sintetis")
+        con.execute("INSERT OR REPLACE INTO settings (kunci, nilai) VALUES ('demo_dihapus', CAST(current_timestamp AS VARCHAR))")
         record(con, AuditEvent(actor=actor, action="demo_hapus", row_count=int(removed)))
         con.execute("COMMIT")
     except Exception:

@@ -21,5 +21,5 @@ fi
 # Boundaries: from ../shared/boundaries if present, else the pinned upstream URLs (checksummed).
 .venv/bin/python -m sigap boundaries install ${SIGAP_BOUNDARY_SOURCE:+--source "$SIGAP_BOUNDARY_SOURCE"}
 if [ "${SIGAP_NO_DEMO:-0}" != "1" ]; then
-  .venv/bin/python -m sigap demo load
+  .venv/bin/python -m sigap demo load --if-empty
 fi

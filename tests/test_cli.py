@@ -68,6 +68,9 @@ def test_demo_load_and_clear(fresh_db):
     assert again["demo"] == "sudah ada"
     cleared = json.loads(sigap("--db", str(fresh_db), "demo", "clear").stdout)
     assert cleared == {"demo": "dihapus", "insiden": 150}
+    # set-up never brings back demo data a user removed
+    skipped = json.loads(sigap("demo", "load", "--if-empty", "--db", str(fresh_db)).stdout)
+    assert skipped["demo"] == "dilewati"
 
 
 def test_demo_needs_regions(tmp_path):

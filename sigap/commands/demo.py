@@ -14,13 +14,15 @@ def register(sub) -> None:
     load = dsub.add_parser("load", help="muat data contoh (jika belum ada)")
     load.add_argument("--n", type=int, default=6000, help="jumlah insiden (bawaan 6000)")
     load.add_argument("--seed", type=int, default=2024)
+    load.add_argument("--if-empty", action="store_true",
+                      help="hanya jika basis data belum berisi insiden dan data contoh belum pernah dihapus")
     load.set_defaults(handler=_load)
     clear = dsub.add_parser("clear", help="hapus semua data contoh")
     clear.set_defaults(handler=_clear)
 
 
 def _load(args) -> int:
-    from ingest.demo import demo_loaded, load_demo
+    from ingest.demo import demo_loaded, demo_was_cleared, load_demo
     from store import connect
 
     con = connect(args.db)
@@ -28,6 +30,9 @@ def _load(args) -> int:
         raise CommandError("batas wilayah belum dimuat ke basis data; jalankan: python -m sigap boundaries install")
     if demo_loaded(con):
         print(json.dumps({"demo": "sudah ada", "batch": None}))
+        return 0
+    if args.if_empty and (demo_was_cleared(con) or con.execute("SELECT count(*) FROM incidents").fetchone()[0]):
+        print(json.dumps({"demo": "dilewati", "batch": None}))
         return 0
     batch = load_demo(con, n=args.n, seed=args.seed)
     print(json.dumps({"demo": "dimuat", "batch": batch, "insiden": args.n}))
