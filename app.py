@@ -6,16 +6,18 @@ import streamlit as st
 
 from pages.components import state
 from pages.components.data import demo_loaded
+from pages.components.i18n import language_picker, t
 
 st.set_page_config(page_title="SIGAP — Peta Potensi Konflik", page_icon="🗺️", layout="wide")
 state.init_state()
 
 pages = {
     "Peta": [
-        st.Page("pages/peta.py", title="Peta Potensi Konflik", icon="🗺️", url_path="peta", default=True),
+        st.Page("pages/peta.py", title=t("Peta Potensi Konflik"), icon="🗺️", url_path="peta", default=True),
     ],
 }
 
+language_picker()
 if demo_loaded():
     st.warning("**Data contoh (sintetis)** — insiden yang tampil bukan kejadian nyata. "
                "Hapus dengan `python -m sigap demo clear`.", icon="⚠️")

@@ -10,19 +10,20 @@ from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data, state
 from pages.components.context import current_scope
 from pages.components.filters import sidebar_filters
+from pages.components.i18n import t
 from pages.components.maps import render_map
 
 scope = current_scope()
-st.title("Peta Potensi Konflik")
+st.title(t("Peta Potensi Konflik"))
 flt = sidebar_filters(scope.region, key="peta")
 
 with st.sidebar:
-    measure = st.selectbox("Ukuran", list(MEASURES), format_func=lambda k: MEASURES[k][0], key="peta_ukuran")
-    scheme = st.selectbox("Skema kelas", list(SCHEMES), format_func=lambda k: SCHEMES[k][0], key="peta_skema")
-    st.subheader("Lapisan")
-    show_points = st.toggle("Titik insiden (klaster)", value=False, key="peta_titik")
-    show_heat = st.toggle("Peta panas (heat)", value=False, key="peta_heat")
-    tiles = st.toggle("Latar OpenStreetMap (butuh internet)", value=False, key="peta_osm")
+    measure = st.selectbox(t("Ukuran"), list(MEASURES), format_func=lambda k: MEASURES[k][0], key="peta_ukuran")
+    scheme = st.selectbox(t("Skema kelas"), list(SCHEMES), format_func=lambda k: SCHEMES[k][0], key="peta_skema")
+    st.subheader(t("Lapisan"))
+    show_points = st.toggle(t("Titik insiden (klaster)"), value=False, key="peta_titik")
+    show_heat = st.toggle(t("Peta panas (heat)"), value=False, key="peta_heat")
+    tiles = st.toggle(t("Latar OpenStreetMap (butuh internet)"), value=False, key="peta_osm")
 
 # Region frame: a kabupaten user sees its own kabupaten; a province (or filter) its province.
 prefix = scope.region[:2] if scope.region else flt.prov
@@ -46,10 +47,10 @@ layer = ChoroplethLayer(
 
 total = int(counts["jumlah"].sum()) if len(counts) else 0
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Insiden", f"{total:,}".replace(",", "."))
-c2.metric("Kabupaten/kota terdampak", f"{int((values > 0).sum())} dari {len(kab)}")
-c3.metric("Korban tewas", int(counts["tewas"].sum()) if len(counts) else 0)
-c4.metric("Pengungsi", f"{int(counts['pengungsi'].sum()) if len(counts) else 0:,}".replace(",", "."))
+c1.metric(t("Insiden"), f"{total:,}".replace(",", "."))
+c2.metric(t("Kabupaten/kota terdampak"), f"{int((values > 0).sum())} dari {len(kab)}")
+c3.metric(t("Korban tewas"), int(counts["tewas"].sum()) if len(counts) else 0)
+c4.metric(t("Pengungsi"), f"{int(counts['pengungsi'].sum()) if len(counts) else 0:,}".replace(",", "."))
 st.caption(f"Periode: {flt.period_label} · Kode wilayah Kepmendagri 300.2.2-2138/2025")
 
 selected = st.session_state.get(state.SELECTED_KAB)
@@ -74,7 +75,7 @@ m = build_map(choropleth_features(base, layer, unit), layer, bounds=[list(bounds
 map_col, profile_col = st.columns([3, 2]) if selected else (st.container(), None)
 with map_col:
     clicked = render_map(m, key="peta_map").get("last_active_drawing")
-    st.caption("Klik sebuah kabupaten/kota untuk melihat profilnya dan kecamatannya.")
+    st.caption(t("Klik sebuah kabupaten/kota untuk melihat profilnya dan kecamatannya."))
 if clicked:
     code = (clicked.get("properties") or {}).get("kode")
     if code in known_kab and code != selected:
@@ -85,31 +86,31 @@ if selected and profile_col is not None:
     name = kab.set_index("kode").at[selected, "nama"]
     with profile_col:
         st.subheader(f"{name} ({selected})")
-        if st.button("Kembali ke seluruh wilayah", key="peta_kembali"):
+        if st.button(t("Kembali ke seluruh wilayah"), key="peta_kembali"):
             st.session_state[state.SELECTED_KAB] = None
             st.rerun()
         rows = data.incidents(scope.region, scope.clearance, flt.date_from, flt.date_to, flt.prov, selected,
                               flt.kategori, flt.sifat)
         if rows.empty:
-            st.info("Tidak ada insiden pada periode dan saringan ini.")
+            st.info(t("Tidak ada insiden pada periode dan saringan ini."))
         else:
             names = data.vocab("kategori")
             by_cat = rows.groupby("kategori").size().rename("insiden").reset_index()
             by_cat["kategori"] = by_cat["kategori"].map(lambda k: f"{k} — {names.get(k, k)}")
-            st.markdown("**Insiden per kategori**")
+            st.markdown(f"**{t('Insiden per kategori')}**")
             st.bar_chart(by_cat, x="kategori", y="insiden", horizontal=True, height=260)
             monthly = (rows.assign(bulan=pd.to_datetime(rows["tgl_mulai"]).dt.to_period("M").dt.to_timestamp())
                        .groupby("bulan").size().rename("insiden"))
-            st.markdown("**Tren bulanan**")
+            st.markdown(f"**{t('Tren bulanan')}**")
             st.line_chart(monthly, height=180)
-            st.markdown("**Insiden terbaru**")
+            st.markdown(f"**{t('Insiden terbaru')}**")
             st.dataframe(rows[["tgl_mulai", "kategori", "eskalasi", "judul", "status_penanganan"]].head(15),
                          hide_index=True, column_config={
                              "tgl_mulai": st.column_config.DateColumn("Tanggal", format="DD/MM/YYYY"),
                              "judul": st.column_config.TextColumn("Judul", width="large"),
                              "status_penanganan": "Status"})
 
-with st.expander("Tabel nilai per kabupaten/kota"):
+with st.expander(t("Tabel nilai per kabupaten/kota")):
     table = kab[["kode", "nama", "jenis", "luas_km2"]].assign(nilai=values.round(2),
                                                               kelas=[classes.labels[i] for i in classes.yb])
     st.dataframe(table.sort_values("nilai", ascending=False), hide_index=True,

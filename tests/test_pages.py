@@ -97,3 +97,11 @@ def test_kabupaten_user_sees_only_its_kabupaten(app_env):
                       "AND tgl_mulai >= current_date - INTERVAL 365 DAY AND tgl_mulai <= current_date")
     assert at.metric[0].value == f"{expected:,}".replace(",", ".")
     assert at.selectbox(key="peta_prov").options == ["Kalimantan Selatan (63)"]
+
+
+def test_english_is_an_option(app_env):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.selectbox(key="bahasa").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "Conflict Potential Map"
+    assert at.metric[0].label == "Incidents"
