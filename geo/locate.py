@@ -212,7 +212,12 @@ class Locator:
         self.geoms = {level: np.asarray(array, dtype=object) for level, array in geoms.items()}
         for array in self.geoms.values():
             shapely.prepare(array)
-        self._trees = {level: shapely.STRtree(array) for level, array in self.geoms.items()}
+        # Nearest-region queries run on single polygons: a distance to a whole island
+        # multipolygon would walk every one of its parts.
+        self._parts = {}
+        for level, array in self.geoms.items():
+            parts, owner = shapely.get_parts(array, return_index=True)
+            self._parts[level] = (shapely.STRtree(parts), owner)
 
     def locate_level(self, lon, lat, level: str = "kab") -> LocateResult:
         """Assign each point to one region of ``level`` (``"kab"`` or ``"kec"``)."""
@@ -276,8 +281,9 @@ class Locator:
     def _nearest(self, level, x, y):
         max_deg = self.coast_km / KM_PER_DEGREE
         pts = shapely.points(x, y)
-        (pi, gi), d = self._trees[level].query_nearest(pts, max_distance=max_deg, return_distance=True,
-                                                       all_matches=True)
+        tree, owner = self._parts[level]
+        (pi, part), d = tree.query_nearest(pts, max_distance=max_deg, return_distance=True, all_matches=True)
+        gi = owner[part]
         near = np.full(len(x), -1, dtype=np.int64)
         dist = np.full(len(x), np.nan)
         order = np.lexsort((gi, pi))  # lowest region index among equally near ones
