@@ -14,10 +14,12 @@ Rules
 * Anything else is rejected with a reason: ``rejected:koordinat_tidak_sah``,
   ``rejected:di_luar_indonesia`` (outside the bounding box) or ``rejected:jauh_dari_daratan``.
 
-Why the grid is exact: boundaries are densified to vertices at most ``cell / 2`` apart, and every
-cell holding a vertex is marked as a border cell together with its 8 neighbours, so any cell a
-boundary segment crosses is marked. Unmarked cells form connected areas that no boundary
-crosses; one point-in-polygon test per area classifies all its cells.
+Why the grid is exact: boundaries are densified so no segment is longer than ``cell / 2``, and
+every cell in the bounding box of a segment is marked as a border cell, so any cell a boundary
+crosses is marked. A marked cell's candidates are the regions whose segments marked it plus the
+region holding its centre: a region meeting the cell either crosses it (and marked it) or holds
+all of it. Unmarked cells form connected areas that no boundary crosses; one point-in-polygon
+test per area classifies all its cells.
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ class Grid:
         return float(border / max(1, border + (self.cells >= 0).sum()))
 
 
-def build_grid(regions: gpd.GeoDataFrame, cell: float = 0.01, bbox=BBOX, coast_km: float = 10.0) -> Grid:
+def build_grid(regions: gpd.GeoDataFrame, cell: float = 0.01, bbox=BBOX, coast_km: float = 5.0) -> Grid:
     """Build the lookup grid for a coverage of regions.
 
     Parameters
@@ -142,6 +144,15 @@ def _border_pairs(geoms, cell, x0, y0, nx, ny):
             cx, cy = fx0 + dx, fy0 + dy
             ok = (cx <= fx1) & (cy <= fy1) & (cx >= 0) & (cx < nx) & (cy >= 0) & (cy < ny)
             keys.append(((cy[ok] * nx + cx[ok]) << 20) | region[ok])
+    cell_id = np.concatenate(keys) >> 20
+    # A marked cell may lie wholly inside a region whose boundary does not touch it (the box of
+    # a segment is wider than the segment): add the region holding each marked cell's centre,
+    # so every region that meets a marked cell is among its candidates.
+    marked = np.unique(cell_id)
+    cx = x0 + (marked % nx + 0.5) * cell
+    cy = y0 + (marked // nx + 0.5) * cell
+    pt, holder = shapely.STRtree(geoms).query(shapely.points(cx, cy), predicate="intersects")
+    keys.append((marked[pt] << 20) | holder)
     pairs = np.unique(np.concatenate(keys))
     cell_id, region = pairs >> 20, pairs & ((1 << 20) - 1)
     border_cells, row = np.unique(cell_id, return_inverse=True)
@@ -212,12 +223,10 @@ class Locator:
         self.geoms = {level: np.asarray(array, dtype=object) for level, array in geoms.items()}
         for array in self.geoms.values():
             shapely.prepare(array)
-        # Nearest-region queries run on single polygons: a distance to a whole island
-        # multipolygon would walk every one of its parts.
-        self._parts = {}
-        for level, array in self.geoms.items():
-            parts, owner = shapely.get_parts(array, return_index=True)
-            self._parts[level] = (shapely.STRtree(parts), owner)
+        # Points sent to the nearest-region test lie outside every region, so their distance
+        # to a region is their distance to its boundary: query short boundary pieces instead of
+        # whole (island multi)polygons, whose distance would walk every vertex.
+        self._coast = {level: _boundary_pieces(array) for level, array in self.geoms.items()}
 
     def locate_level(self, lon, lat, level: str = "kab") -> LocateResult:
         """Assign each point to one region of ``level`` (``"kab"`` or ``"kec"``)."""
@@ -281,9 +290,9 @@ class Locator:
     def _nearest(self, level, x, y):
         max_deg = self.coast_km / KM_PER_DEGREE
         pts = shapely.points(x, y)
-        tree, owner = self._parts[level]
-        (pi, part), d = tree.query_nearest(pts, max_distance=max_deg, return_distance=True, all_matches=True)
-        gi = owner[part]
+        tree, owner = self._coast[level]
+        (pi, piece), d = tree.query_nearest(pts, max_distance=max_deg, return_distance=True, all_matches=True)
+        gi = owner[piece]
         near = np.full(len(x), -1, dtype=np.int64)
         dist = np.full(len(x), np.nan)
         order = np.lexsort((gi, pi))  # lowest region index among equally near ones
@@ -293,6 +302,33 @@ class Locator:
         # degrees → km with the latitude's east-west shrink folded in (< 2 % error at |lat| ≤ 11°)
         dist[pi[first]] = d[first] * KM_PER_DEGREE
         return near, dist
+
+
+def _boundary_pieces(geoms: np.ndarray, size: int = 16):
+    """Region boundaries cut into linestrings of at most ``size`` vertices, with an STRtree
+    over them and the region index of each piece."""
+    parts, part_owner = shapely.get_parts(geoms, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    ring_start = np.searchsorted(coord_ring, np.arange(len(rings)))
+    pos = np.arange(len(coords)) - ring_start[coord_ring]
+    step = size - 1
+    ring_len = np.diff(np.append(ring_start, len(coords)))
+    ring_offset = np.concatenate([[0], np.cumsum((ring_len - 1) // step + 1)])[:-1]
+    ids = ring_offset[coord_ring] + pos // step
+    closes = (pos % step == 0) & (pos > 0)  # such a vertex also ends the previous piece
+    all_ids = np.concatenate([ids, ids[closes] - 1])
+    all_pos = np.concatenate([pos, pos[closes]])
+    all_xy = np.concatenate([coords, coords[closes]])
+    all_ring = np.concatenate([coord_ring, coord_ring[closes]])
+    order = np.lexsort((all_pos, all_ids))
+    all_ids, all_xy, all_ring = all_ids[order], all_xy[order], all_ring[order]
+    uniq, first, counts = np.unique(all_ids, return_index=True, return_counts=True)
+    keep = np.repeat(counts >= 2, counts)
+    _, dense = np.unique(all_ids[keep], return_inverse=True)
+    lines = shapely.linestrings(all_xy[keep], indices=dense)
+    piece_ring = all_ring[first[counts >= 2]]
+    return shapely.STRtree(lines), part_owner[ring_part[piece_ring]]
 
 
 @dataclass(frozen=True)

@@ -127,3 +127,12 @@ def test_every_point_gets_one_region_or_a_reason(locator, points):
     rejected = np.array([s.startswith("rejected:") for s in found.status])
     assert ((found.kode_kab == None) == rejected).all()  # noqa: E711
     assert ((found.kode_kec == None) == rejected).all()  # noqa: E711
+
+
+@pytest.mark.parametrize("lon, lat, code", [
+    (110.27392196, -7.68609681, "33.08"),  # a cell marked only by a neighbour's segment box
+    (97.26303231, 4.76945752, "11.08"),
+])
+def test_cells_marked_by_a_neighbour_still_find_their_region(locator, lon, lat, code):
+    found = locator.locate_level(np.array([lon]), np.array([lat]), "kab")
+    assert (found.kode[0], found.status[0]) == (code, "inside")
