@@ -120,3 +120,32 @@ def test_pinned_sums_cover_every_upstream_file():
     sums = pinned_sums()
     files = {p.relative_to(SHARED).as_posix() for p in SHARED.glob("*/*.sql")}
     assert set(sums) == files
+
+
+def test_install_reads_and_verifies_files_over_http():
+    """The upstream-URL path, served from loopback (no outside network here)."""
+    import functools
+    import http.server
+    import threading
+
+    from geo.boundaries import _fetch_all
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SHARED))
+    handler.log_message = lambda *a, **k: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        texts = _fetch_all(f"http://127.0.0.1:{server.server_port}", log=lambda _: None)
+    finally:
+        server.shutdown()
+    assert set(texts) == set(pinned_sums())
+    assert "Kalimantan Selatan" in texts["kab/wilayah_boundaries_kab_63.sql"]
+
+
+def test_unreachable_url_names_the_file():
+    from geo.boundaries import _fetch_all
+
+    with pytest.raises(BoundaryInstallError, match=r"kab/wilayah_boundaries_kab_11.sql: tidak dapat diunduh|"
+                                                     r"prov/wilayah_boundaries_prov_1.sql: tidak dapat diunduh"):
+        _fetch_all("http://127.0.0.1:9", log=lambda _: None)
