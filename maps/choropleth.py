@@ -81,6 +81,7 @@ def build_map(
     *,
     bounds=None,
     kecamatan: dict | None = None,
+    legend: ChoroplethLayer | None = None,
     points: pd.DataFrame | None = None,
     cluster: bool = True,
     heat: bool = False,
@@ -98,7 +99,9 @@ def build_map(
     bounds : list, optional
         ``[[south, west], [north, east]]`` to zoom to (default: all of Indonesia).
     kecamatan : dict, optional
-        GeoJSON of kecamatan outlines to draw over a selected kabupaten (``nama`` property).
+        Kecamatan of a selected kabupaten, from :func:`choropleth_features` (drawn on top).
+    legend : ChoroplethLayer, optional
+        The layer the legend explains (default ``layer``; pass the kecamatan layer when drawn).
     points : pandas.DataFrame, optional
         Incidents with ``lat, lon, judul, tgl_mulai, kategori``; drawn clustered and/or as heat.
     tiles : str, optional
@@ -117,12 +120,14 @@ def build_map(
     if kecamatan is not None:
         folium.GeoJson(
             kecamatan, name="Kecamatan",
-            style_function=lambda _: {"fill": False, "color": "#333333", "weight": 0.8, "dashArray": "3"},
-            tooltip=folium.GeoJsonTooltip(fields=["nama"], aliases=["Kecamatan"]),
+            style_function=_kecamatan_style,
+            highlight_function=lambda _: {"weight": 2.5, "color": "#222222"},
+            tooltip=folium.GeoJsonTooltip(fields=_TOOLTIP_FIELDS, aliases=["Kecamatan", "Kode", "Nilai", "Kelas"]),
         ).add_to(m)
     if points is not None and len(points):
         _add_points(m, points, cluster=cluster, heat=heat)
-    _Legend(escape_text(layer.title), [escape_text(lbl) for lbl in layer.labels]).add_to(m)
+    shown = legend or layer
+    _Legend(escape_text(shown.title), [escape_text(lbl) for lbl in shown.labels]).add_to(m)
     if tiles is not None or kecamatan is not None or (points is not None and len(points)):
         folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds(bounds or INDONESIA_BOUNDS)
@@ -131,6 +136,11 @@ def build_map(
 
 def _style(feature):
     return {"fillColor": feature["properties"]["warna"], "fillOpacity": 0.85, "color": "#7a7a7a", "weight": 0.4}
+
+
+def _kecamatan_style(feature):
+    return {"fillColor": feature["properties"]["warna"], "fillOpacity": 0.9, "color": "#333333",
+            "weight": 0.8, "dashArray": "3"}
 
 
 def _add_points(m, points: pd.DataFrame, *, cluster: bool, heat: bool) -> None:

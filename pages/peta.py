@@ -59,17 +59,28 @@ if selected not in known_kab:
 
 detail = "sedang" if prefix else "rendah"
 base, bounds = data.display_features("kab", detail, prefix)
-kecamatan = None
+kecamatan = legend = None
 if selected:
+    # drill-down: the kecamatan of the selected kabupaten, classed among themselves
     kec_base, bounds = data.display_features("kec", "tinggi", selected)
-    kecamatan = kec_base
+    kec = data.region_list("kec")
+    kec = kec.loc[kec["kode_induk"] == selected].reset_index(drop=True)
+    kec_counts = data.aggregate("kec", scope.region, scope.clearance, flt.date_from, flt.date_to, flt.prov,
+                                selected, flt.kategori, flt.sifat)
+    kec_values = compute_measure(kec, kec_counts, measure)
+    kec_classes = classify(kec_values, scheme)
+    legend = ChoroplethLayer(
+        frame=pd.DataFrame({"kode": kec["kode"], "nilai": kec_values, "kelas_idx": kec_classes.yb}),
+        labels=kec_classes.labels, title=f"{label} — {t('per kecamatan')}",
+    )
+    kecamatan = choropleth_features(kec_base, legend, unit)
 points = None
 if show_points or show_heat:
     points = data.incidents(scope.region, scope.clearance, flt.date_from, flt.date_to, flt.prov, selected,
                             flt.kategori, flt.sifat, limit=3000)
 
 m = build_map(choropleth_features(base, layer, unit), layer, bounds=[list(bounds[0]), list(bounds[1])],
-              kecamatan=kecamatan, points=points, cluster=show_points, heat=show_heat,
+              kecamatan=kecamatan, legend=legend, points=points, cluster=show_points, heat=show_heat,
               tiles="OpenStreetMap" if tiles else None)
 
 map_col, profile_col = st.columns([3, 2]) if selected else (st.container(), None)

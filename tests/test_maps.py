@@ -38,7 +38,8 @@ def test_escape_text_of_missing_values():
 
 def _layer(display, names=None):
     frame = pd.DataFrame({"kode": display["kode"], "luas_km2": 100.0})
-    counts = pd.DataFrame({"kode": display["kode"][:50], "jumlah": range(1, 51), "skor_eskalasi": 1.0})
+    n = min(50, len(display))
+    counts = pd.DataFrame({"kode": display["kode"][:n], "jumlah": range(1, n + 1), "skor_eskalasi": 1.0})
     values = compute_measure(frame, counts, "jumlah")
     classes = classify(values)
     return ChoroplethLayer(pd.DataFrame({"kode": display["kode"], "nilai": values, "kelas_idx": classes.yb}),
@@ -56,7 +57,7 @@ def test_hostile_text_in_every_map_slot_stays_inert(tmp_path):
     points = pd.DataFrame({"lat": [-3.44] * len(HOSTILE), "lon": [114.83] * len(HOSTILE), "judul": HOSTILE,
                            "tgl_mulai": HOSTILE, "kategori": HOSTILE})
     m = build_map(choropleth_features(display_geojson(display), layer), layer, points=points, cluster=True,
-                  kecamatan=display_geojson(display))
+                  kecamatan=choropleth_features(display_geojson(display), layer), legend=layer)
     html = m.get_root().render()
     for payload in ("<img src=x", "<script>alert", "${alert", "`); alert", "' onmouseover"):
         assert payload not in html
@@ -113,3 +114,17 @@ def test_measure_per_area(kab):
     assert per_area[kab["kode"] == "63.72"].iloc[0] == pytest.approx(10 / area * 1000)
     with pytest.raises(ValueError, match="pilihan: jumlah, per_1000_km2, skor_eskalasi"):
         compute_measure(kab, counts, "rata-rata")
+
+
+def test_drill_down_draws_kecamatan_with_their_own_legend():
+    kab = load_display("kab", "sedang")
+    kec = load_display("kec", "tinggi")
+    kec = kec.loc[kec["kode"].str.startswith("63.72.")]
+    kab_layer = _layer(kab)
+    kec_layer = _layer(kec, names="Jumlah insiden — per kecamatan")
+    html = build_map(choropleth_features(display_geojson(kab), kab_layer), kab_layer,
+                     kecamatan=choropleth_features(display_geojson(kec), kec_layer), legend=kec_layer
+                     ).get_root().render()
+    for name in kec["nama"]:
+        assert escape_text(name) in html
+    assert "Jumlah insiden — per kecamatan" in html

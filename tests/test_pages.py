@@ -105,3 +105,14 @@ def test_english_is_an_option(app_env):
     assert not at.exception
     assert at.title[0].value == "Conflict Potential Map"
     assert at.metric[0].label == "Incidents"
+
+
+def test_drill_down_classes_the_kecamatan(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "peta.py"), default_timeout=120)
+    at.session_state["kab_terpilih"] = "63.72"
+    at.run()
+    assert not at.exception
+    assert any(h.value == "Kota Banjarbaru (63.72)" for h in at.subheader)
+    at.button(key="peta_kembali").click().run()
+    assert not at.exception
+    assert at.session_state["kab_terpilih"] is None

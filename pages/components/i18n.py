@@ -44,6 +44,7 @@ EN = {
     "Tabel nilai per kabupaten/kota": "Values per regency/city",
     "Bahasa": "Language",
     "Peta": "Map",
+    "per kecamatan": "per district",
 }
 
 
