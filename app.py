@@ -14,6 +14,7 @@ state.init_state()
 pages = {
     "Peta": [
         st.Page("pages/peta.py", title=t("Peta Potensi Konflik"), icon="🗺️", url_path="peta", default=True),
+        st.Page("pages/pilkada.py", title="Pilkada & Tahapan", icon="🗳️", url_path="pilkada"),
     ],
 }
 

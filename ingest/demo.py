@@ -221,7 +221,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, n: int = 6000, seed: int = 2024, e
             "VALUES (?, ?, ?, ?, ?, true, ?) RETURNING id",
             ["(data contoh)", DEMO_SOURCE, "sistem", len(frame), len(frame),
              "Data contoh sintetis; hapus dengan: python -m sigap demo clear"],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         frame["batch_id"] = batch
         frame["dibuat_oleh"] = "sistem"
         con.register("_demo_in", frame)

@@ -73,6 +73,7 @@ def connect(path: str | Path, *, read_only: bool = False, harden: bool = True) -
     if not read_only:
         migrate(con)
         sync_vocab(con)
+        _seed_defaults(con)
     if harden:
         _harden(con)
     return con
@@ -155,6 +156,13 @@ def sync_vocab(con: duckdb.DuckDBPyConnection, vocab_dir: Path = VOCAB_DIR) -> N
     except Exception:
         con.execute("ROLLBACK")
         raise
+
+
+def _seed_defaults(con: duckdb.DuckDBPyConnection) -> None:
+    # Data the user may edit later: only written into empty tables.
+    from store.elections import seed_calendar
+
+    seed_calendar(con)
 
 
 def _harden(con: duckdb.DuckDBPyConnection) -> None:

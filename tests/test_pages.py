@@ -116,3 +116,24 @@ def test_drill_down_classes_the_kecamatan(app_env):
     at.button(key="peta_kembali").click().run()
     assert not at.exception
     assert at.session_state["kab_terpilih"] is None
+
+
+def test_pilkada_page_counts_incidents_per_stage(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "pilkada.py"), default_timeout=120).run()
+    assert not at.exception
+    table = at.dataframe[1].value  # [0] is the calendar editor
+    assert "pemungutan" in table.columns and "kampanye" in table.columns
+    st.cache_resource.clear()
+    top = table.index[0]
+    expected = _count(app_env, "SELECT count(*) FROM incidents WHERE kode_kab = ? AND kategori = 'POL' "
+                      "AND tgl_mulai BETWEEN DATE '2024-09-25' AND DATE '2024-11-23'", [top])
+    assert table.loc[top, "kampanye"] == expected
+
+
+def test_pilkada_playback_steps_to_the_last_month(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "pilkada.py"), default_timeout=300).run()
+    at.button(key="pilkada_putar").click().run()
+    assert not at.exception
+    slider = at.select_slider(key="pilkada_frame")
+    assert slider.value == len(slider.options) - 1  # the last month (options are labels, value the index)
+    assert at.session_state["pilkada_main"] is False

@@ -1,0 +1,114 @@
+"""Pilkada & tahapan: the election calendar as data, incidents per stage, playback over time."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from analysis.election import CalendarError
+from analysis.measures import classify, compute_measure
+from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
+from pages.components import data
+from pages.components.context import current_scope, cursor
+from pages.components.maps import render_map
+from store.elections import elections, load_calendar, save_calendar
+
+scope = current_scope()
+user = st.session_state.get("pengguna")
+can_edit = user is None or getattr(user, "role", "analis") in ("admin", "analis")
+
+st.title("Pilkada & Tahapan")
+names = elections(cursor())
+if not names:
+    st.info("Belum ada kalender pemilihan.")
+    st.stop()
+pemilihan = st.selectbox("Pemilihan", names, key="pilkada_nama")
+calendar = load_calendar(cursor(), pemilihan)
+
+with st.expander("Kalender tahapan (dapat diubah)", expanded=False):
+    edited = st.data_editor(
+        calendar, hide_index=True, num_rows="dynamic", disabled=not can_edit, key="pilkada_kalender",
+        column_config={"urutan": None,
+                       "mulai": st.column_config.DateColumn("Mulai", format="DD/MM/YYYY", required=True),
+                       "selesai": st.column_config.DateColumn("Selesai", format="DD/MM/YYYY", required=True),
+                       "tahapan": st.column_config.TextColumn("Tahapan", required=True),
+                       "catatan": st.column_config.TextColumn("Catatan")})
+    if can_edit and st.button("Simpan kalender", key="pilkada_simpan"):
+        try:
+            save_calendar(cursor(), pemilihan, edited, actor=getattr(user, "username", "tamu"))
+            st.success("Kalender disimpan.")
+        except (CalendarError, ValueError) as exc:
+            st.error(f"Kalender tidak disimpan: {exc}")
+
+only_election = st.toggle("Hanya insiden terkait pemilu", value=True, key="pilkada_pemilu")
+kategori = ("POL",) if only_election else ()
+kab = data.region_list("kab")
+if scope.region:
+    kab = kab.loc[kab["kode_prov"] == scope.region[:2]]
+    if len(scope.region) == 5:
+        kab = kab.loc[kab["kode"] == scope.region]
+kab = kab.reset_index(drop=True)
+
+# incidents per region and stage, each stage read through the scoped query
+per_stage = {}
+for row in calendar.itertuples(index=False):
+    counts = data.aggregate("kab", scope.region, scope.clearance, row.mulai.date(), row.selesai.date(), None, None,
+                            kategori, ())
+    per_stage[row.tahapan] = counts.set_index("kode")["jumlah"]
+matrix = pd.DataFrame(per_stage).reindex(kab["kode"]).fillna(0).astype(int)
+matrix["total"] = matrix.sum(axis=1)
+matrix.insert(0, "wilayah", kab.set_index("kode")["nama"].reindex(matrix.index))
+matrix = matrix.sort_values("total", ascending=False)
+
+st.subheader("Sebaran insiden per tahapan")
+st.caption("Baris: kabupaten/kota dengan insiden terbanyak sepanjang tahapan; warna makin gelap, makin banyak.")
+top = matrix.loc[matrix["total"] > 0].head(20)
+stage_cols = [c for c in top.columns if c not in ("wilayah", "total")]
+st.dataframe(top.style.background_gradient(cmap="YlOrRd", subset=stage_cols, axis=None),
+             column_config={"wilayah": "Kabupaten/kota"})
+
+st.subheader("Peta per tahapan")
+stage = st.selectbox("Tahapan", list(per_stage), key="pilkada_tahapan")
+values = compute_measure(kab, per_stage[stage].rename("jumlah").reset_index().assign(skor_eskalasi=0), "jumlah")
+classes = classify(values)
+layer = ChoroplethLayer(pd.DataFrame({"kode": kab["kode"], "nilai": values, "kelas_idx": classes.yb}),
+                        classes.labels, f"Insiden — tahapan {stage}")
+prefix = scope.region[:2] if scope.region else None
+base, bounds = data.display_features("kab", "sedang" if prefix else "rendah", prefix)
+render_map(build_map(choropleth_features(base, layer, "insiden"), layer, bounds=[list(bounds[0]), list(bounds[1])]),
+           key="pilkada_peta", height=460)
+
+st.subheader("Putar ulang menjelang pemungutan")
+start = calendar["mulai"].min().date() - timedelta(days=90)
+end = calendar["selesai"].max().date()
+months = pd.period_range(start, end, freq="M")
+mode = st.radio("Cara hitung", ["Kumulatif", "Per bulan"], horizontal=True, key="pilkada_mode")
+st.session_state.setdefault("pilkada_frame", 0)
+if "pilkada_next" in st.session_state:  # set by the previous playback step, before the slider exists
+    st.session_state["pilkada_frame"] = st.session_state.pop("pilkada_next")
+frame = st.select_slider("Bulan", options=list(range(len(months))), key="pilkada_frame",
+                         format_func=lambda i: months[i].strftime("%m/%Y"))
+play = st.button("▶ Putar", key="pilkada_putar")
+month = months[frame]
+date_from = start if mode == "Kumulatif" else month.start_time.date()
+counts = data.aggregate("kab", scope.region, scope.clearance, date_from, month.end_time.date(), None, None,
+                        kategori, ())
+values = compute_measure(kab, counts, "jumlah")
+classes = classify(values)
+layer = ChoroplethLayer(pd.DataFrame({"kode": kab["kode"], "nilai": values, "kelas_idx": classes.yb}),
+                        classes.labels, f"Insiden s.d. {month.strftime('%m/%Y')}" if mode == "Kumulatif"
+                        else f"Insiden {month.strftime('%m/%Y')}")
+stages_now = calendar.loc[(calendar["mulai"] <= month.end_time) & (calendar["selesai"] >= month.start_time), "tahapan"]
+st.caption("Tahapan pada bulan ini: " + (", ".join(stages_now) if len(stages_now) else "—"))
+render_map(build_map(choropleth_features(base, layer, "insiden"), layer, bounds=[list(bounds[0]), list(bounds[1])]),
+           key="pilkada_putar_peta", height=460)
+if play or st.session_state.get("pilkada_main"):
+    # step through the months one rerun at a time; stops at the last month
+    st.session_state["pilkada_main"] = frame < len(months) - 1
+    if st.session_state["pilkada_main"]:
+        time.sleep(0.8)
+        st.session_state["pilkada_next"] = frame + 1
+        st.rerun()
