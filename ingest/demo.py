@@ -103,6 +103,7 @@ def generate_demo(kab: pd.DataFrame, kec_names: dict[str, str], locator, bentuk_
         "status_lokasi": np.where(precise, "inside", None),
         "kategori": categories, "bentuk": bentuk, "sifat": sifat,
         "bidang": [_BIDANG[c] for c in categories],
+        "athg": rng.choice(["A", "T", "H", "G"], size=n, p=[0.2, 0.15, 0.25, 0.4]),
         "terkait_pemilu": categories == "POL",
         "tewas": tewas, "luka": luka, "pengungsi": pengungsi,
         "eskalasi": eskalasi, "status_penanganan": status,

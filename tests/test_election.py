@@ -81,3 +81,18 @@ def test_invalid_edit_leaves_the_calendar_unchanged(con):
     with pytest.raises(CalendarError):
         save_calendar(con, "Pilkada 2024", broken, actor="analis")
     pd.testing.assert_frame_equal(load_calendar(con, "Pilkada 2024"), before)
+
+
+def test_athg_matrix_counts_every_type_and_aspect():
+    from analysis.athg import athg_matrix
+
+    incidents = pd.DataFrame({
+        "kode_kab": ["63.72", "63.72", "63.71", "63.71"],
+        "athg": ["A", "G", "G", None],
+        "bidang": ["politik", "ekonomi", "politik", "hankam"],
+    })
+    m = athg_matrix(incidents)
+    assert m.loc["63.72", ("A", "politik")] == 1 and m.loc["63.72", ("G", "ekonomi")] == 1
+    assert m.loc["63.71", ("?", "hankam")] == 1  # unstated type is kept, not dropped
+    assert m[("total", "")].sum() == 4
+    assert ("T", "ideologi") in m.columns

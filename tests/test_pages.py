@@ -137,3 +137,12 @@ def test_pilkada_playback_steps_to_the_last_month(app_env):
     slider = at.select_slider(key="pilkada_frame")
     assert slider.value == len(slider.options) - 1  # the last month (options are labels, value the index)
     assert at.session_state["pilkada_main"] is False
+
+
+def test_athg_page_summarises_reports(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "athg.py"), default_timeout=120).run()
+    assert not at.exception
+    labels = {m.label for m in at.metric}
+    assert {"Ancaman", "Tantangan", "Hambatan", "Gangguan"} <= labels
+    total = sum(int(m.value.replace(".", "")) for m in at.metric)
+    assert f"{total:,}".replace(",", ".") + " laporan" in at.caption[0].value

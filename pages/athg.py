@@ -1,0 +1,34 @@
+"""ATHG: Ancaman, Tantangan, Hambatan, Gangguan per region and aspect (TP3D framing)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.athg import athg_matrix
+from pages.components import data
+from pages.components.context import current_scope
+from pages.components.filters import sidebar_filters
+
+scope = current_scope()
+st.title("Ancaman, Tantangan, Hambatan, Gangguan")
+flt = sidebar_filters(scope.region, key="athg")
+rows = data.incidents(scope.region, scope.clearance, flt.date_from, flt.date_to, flt.prov, None,
+                      flt.kategori, flt.sifat)
+st.caption(f"Periode: {flt.period_label} · {len(rows):,} laporan".replace(",", "."))
+if rows.empty:
+    st.info("Tidak ada laporan pada periode dan saringan ini.")
+    st.stop()
+
+names = data.vocab("athg")
+totals = rows["athg"].map(names).fillna("Tidak disebut").value_counts()
+cols = st.columns(len(totals))
+for col, (label, count) in zip(cols, totals.items()):
+    col.metric(label, f"{count:,}".replace(",", "."))
+
+matrix = athg_matrix(rows)
+kab_names = data.region_list("kab").set_index("kode")["nama"]
+matrix.index = [f"{kab_names.get(k, k)} ({k})" for k in matrix.index]
+matrix.columns = [f"{names.get(a, 'Tidak disebut')} · {b}" if a != "total" else "Total" for a, b in matrix.columns]
+st.subheader("Per kabupaten/kota dan bidang")
+st.dataframe(matrix.head(30).style.background_gradient(cmap="OrRd", axis=None,
+                                                        subset=[c for c in matrix.columns if c != "Total"]))
