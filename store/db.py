@@ -16,7 +16,7 @@ import pandas as pd
 
 from sigap.config import DATA_DIR
 
-__all__ = ["StoreError", "connect", "migrate", "schema_version", "MIGRATIONS"]
+__all__ = ["StoreError", "backup_dir", "connect", "migrate", "schema_version", "MIGRATIONS"]
 
 VOCAB_DIR = DATA_DIR / "vocab"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -75,8 +75,13 @@ def connect(path: str | Path, *, read_only: bool = False, harden: bool = True) -
         sync_vocab(con)
         _seed_defaults(con)
     if harden:
-        _harden(con)
+        _harden(con, None if path == ":memory:" else backup_dir(path))
     return con
+
+
+def backup_dir(db_file: str | Path) -> Path:
+    """Where online snapshots of a database file go: ``backups/`` beside it."""
+    return Path(db_file).resolve().parent / "backups"
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -165,8 +170,12 @@ def _seed_defaults(con: duckdb.DuckDBPyConnection) -> None:
     seed_calendar(con)
 
 
-def _harden(con: duckdb.DuckDBPyConnection) -> None:
-    # After this no SQL can read server files, install extensions or undo these settings.
+def _harden(con: duckdb.DuckDBPyConnection, backups: Path | None) -> None:
+    # After this no SQL can read server files, install extensions or undo these settings;
+    # only the backup folder stays writable, for online snapshots.
+    if backups is not None:
+        backups.mkdir(parents=True, exist_ok=True)
+        con.execute("SET allowed_directories = ?", [[str(backups) + "/"]])
     for statement in (
         "SET enable_external_access = false",
         "SET autoinstall_known_extensions = false",
