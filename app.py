@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from auth.roles import allowed
 from pages.components import state
+from pages.components.auth_gate import require_login, sign_out_button
 from pages.components.data import demo_loaded
 from pages.components.i18n import language_picker, t
 
 st.set_page_config(page_title="SIGAP — Peta Potensi Konflik", page_icon="🗺️", layout="wide")
 state.init_state()
+language_picker()
+user = require_login()
+sign_out_button()
 
 pages = {
     "Peta": [
@@ -19,7 +24,9 @@ pages = {
     ],
 }
 
-language_picker()
+if allowed(user.role, "kelola_pengguna"):
+    pages["Admin"] = [st.Page("pages/admin.py", title="Pengguna & Audit", icon="🔐", url_path="admin")]
+
 if demo_loaded():
     st.warning("**Data contoh (sintetis)** — insiden yang tampil bukan kejadian nyata. "
                "Hapus dengan `python -m sigap demo clear`.", icon="⚠️")

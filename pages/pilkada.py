@@ -9,16 +9,17 @@ import pandas as pd
 import streamlit as st
 
 from analysis.election import CalendarError
+from auth.roles import PermissionDenied, allowed
 from analysis.measures import classify, compute_measure
 from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
-from pages.components import data
+from pages.components import data, state
 from pages.components.context import current_scope, cursor
 from pages.components.maps import render_map
 from store.elections import elections, load_calendar, save_calendar
 
 scope = current_scope()
-user = st.session_state.get("pengguna")
-can_edit = user is None or getattr(user, "role", "analis") in ("admin", "analis")
+user = st.session_state.get(state.USER)
+can_edit = user is not None and allowed(user.role, "ubah")
 
 st.title("Pilkada & Tahapan")
 names = elections(cursor())
@@ -38,9 +39,9 @@ with st.expander("Kalender tahapan (dapat diubah)", expanded=False):
                        "catatan": st.column_config.TextColumn("Catatan")})
     if can_edit and st.button("Simpan kalender", key="pilkada_simpan"):
         try:
-            save_calendar(cursor(), pemilihan, edited, actor=getattr(user, "username", "tamu"))
+            save_calendar(cursor(), pemilihan, edited, user)
             st.success("Kalender disimpan.")
-        except (CalendarError, ValueError) as exc:
+        except (CalendarError, PermissionDenied, ValueError) as exc:
             st.error(f"Kalender tidak disimpan: {exc}")
 
 only_election = st.toggle("Hanya insiden terkait pemilu", value=True, key="pilkada_pemilu")

@@ -20,6 +20,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 # Boundaries: from ../shared/boundaries if present, else the pinned upstream URLs (checksummed).
 .venv/bin/python -m sigap boundaries install ${SIGAP_BOUNDARY_SOURCE:+--source "$SIGAP_BOUNDARY_SOURCE"}
+# First administrator: created once, with a one-time password printed here (change it at first sign-in).
+.venv/bin/python -m sigap users create-admin admin --if-none
 if [ "${SIGAP_NO_DEMO:-0}" != "1" ]; then
   .venv/bin/python -m sigap demo load --if-empty
 fi

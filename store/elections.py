@@ -38,14 +38,21 @@ def load_calendar(con: duckdb.DuckDBPyConnection, pemilihan: str) -> pd.DataFram
         "ORDER BY mulai, urutan", [pemilihan]).df()
 
 
-def save_calendar(con: duckdb.DuckDBPyConnection, pemilihan: str, stages: pd.DataFrame, actor: str) -> int:
+def save_calendar(con: duckdb.DuckDBPyConnection, pemilihan: str, stages: pd.DataFrame, user) -> int:
     """Replace one election's calendar after validating it (one transaction with its audit row).
+
+    ``user`` must hold the ``ubah`` permission (admin, analis).
 
     Raises
     ------
+    auth.roles.PermissionDenied
+        If the user may not edit.
     analysis.election.CalendarError
         If the calendar has blank dates, a stage ending before it starts, or overlaps.
     """
+    from auth.roles import require
+
+    require(user, "ubah")
     if not str(pemilihan).strip():
         raise ValueError("nama pemilihan wajib diisi")
     checked = check_calendar(stages)
@@ -58,7 +65,7 @@ def save_calendar(con: duckdb.DuckDBPyConnection, pemilihan: str, stages: pd.Dat
         con.execute("INSERT INTO tahapan_pemilihan SELECT pemilihan, urutan, tahapan, CAST(mulai AS DATE), "
                     "CAST(selesai AS DATE), catatan FROM _tahapan_in")
         con.unregister("_tahapan_in")
-        record(con, AuditEvent(actor=actor, action="ubah_kalender", object=pemilihan, row_count=len(checked)))
+        record(con, AuditEvent(actor=user.username, role=user.role, action="ubah_kalender", object=pemilihan, row_count=len(checked)))
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -1,0 +1,69 @@
+"""Pengguna & Audit (admin only): manage users, read, verify and export the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from auth.roles import PERMISSIONS, PermissionDenied, require
+from auth.users import AuthError, create_user, list_users, set_active, unlock
+from pages.components import state
+from pages.components.context import cursor
+from reports.safe import to_csv_bytes
+from store.audit import read_audit, verify_chain
+
+user = st.session_state.get(state.USER)
+try:
+    require(user, "kelola_pengguna")
+except PermissionDenied as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.title("Pengguna & Audit")
+tab_users, tab_audit = st.tabs(["Pengguna", "Jejak audit"])
+
+with tab_users:
+    st.dataframe(list_users(cursor()), hide_index=True)
+    with st.form("pengguna_baru"):
+        st.markdown("**Tambah pengguna**")
+        c1, c2, c3, c4 = st.columns(4)
+        name = c1.text_input("Nama pengguna", key="baru_nama")
+        role = c2.selectbox("Peran", list(PERMISSIONS), index=1, key="baru_peran")
+        region = c3.text_input("Wilayah (kosong = nasional, 63, 63.72)", key="baru_wilayah")
+        clearance = c4.selectbox("Izin", ["Biasa", "Terbatas", "Rahasia"], index=1, key="baru_izin")
+        if st.form_submit_button("Buat"):
+            try:
+                secret = create_user(cursor(), name, role, region.strip() or None, clearance, actor=user.username)
+                st.success(f"Pengguna {name} dibuat. Kata sandi sementara (sampaikan secara aman, "
+                           f"wajib diganti saat masuk): `{secret}`")
+            except (AuthError, ValueError) as exc:
+                st.error(str(exc))
+    c1, c2, c3 = st.columns(3)
+    target = c1.text_input("Nama pengguna", key="kelola_nama")
+    if c2.button("Nonaktifkan", key="kelola_nonaktif") and target:
+        try:
+            set_active(cursor(), target, False, actor=user.username)
+            st.success(f"{target} dinonaktifkan.")
+        except AuthError as exc:
+            st.error(str(exc))
+    if c3.button("Buka kunci", key="kelola_buka") and target:
+        try:
+            unlock(cursor(), target, actor=user.username)
+            st.success(f"Kunci {target} dibuka.")
+        except AuthError as exc:
+            st.error(str(exc))
+
+with tab_audit:
+    c1, c2 = st.columns(2)
+    action = c1.text_input("Aksi (mis. login, login_gagal, ekspor)", key="audit_aksi")
+    actor = c2.text_input("Pelaku", key="audit_pelaku")
+    log = read_audit(cursor(), action=action.strip() or None, actor=actor.strip() or None, limit=2000)
+    st.dataframe(log.drop(columns=["prev_hash", "hash"]), hide_index=True)
+    ok, bad_id = verify_chain(cursor())
+    if ok:
+        st.success("Rantai hash jejak audit utuh.")
+    else:
+        st.error(f"Rantai hash jejak audit rusak mulai baris {bad_id}.")
+    st.download_button("Unduh CSV", to_csv_bytes(log), key="audit_unduh", mime="text/csv",
+                       file_name=f"audit-{datetime.now():%Y%m%d-%H%M}.csv")

@@ -1,0 +1,1 @@
+"""Exports and briefings that leave SIGAP: files built safely (no Streamlit)."""

@@ -1,0 +1,104 @@
+"""``users …`` and ``audit``: accounts and the audit log, for IT staff."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from sigap.cli import CommandError
+
+
+def register(sub) -> None:
+    users = sub.add_parser("users", help="kelola pengguna")
+    usub = users.add_subparsers(dest="aksi", metavar="AKSI")
+    usub.required = True
+    admin = usub.add_parser("create-admin", help="buat admin pertama (kata sandi sekali pakai dicetak)")
+    admin.add_argument("username")
+    admin.add_argument("--if-none", action="store_true", help="hanya jika belum ada pengguna sama sekali")
+    admin.set_defaults(handler=_create_admin)
+    add = usub.add_parser("add", help="tambah pengguna")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=["admin", "analis", "pimpinan"])
+    add.add_argument("--region", help="kode provinsi (63) atau kabupaten/kota (63.72); kosong = nasional")
+    add.add_argument("--clearance", default="Terbatas", choices=["Biasa", "Terbatas", "Rahasia"])
+    add.set_defaults(handler=_add)
+    usub.add_parser("list", help="daftar pengguna").set_defaults(handler=_list)
+    for name, helptext in (("disable", "nonaktifkan pengguna"), ("unlock", "buka kunci pengguna")):
+        p = usub.add_parser(name, help=helptext)
+        p.add_argument("username")
+        p.set_defaults(handler=_disable if name == "disable" else _unlock)
+
+    audit = sub.add_parser("audit", help="jejak audit")
+    audit.add_argument("--action")
+    audit.add_argument("--limit", type=int, default=50)
+    audit.add_argument("--verify", action="store_true", help="periksa rantai hash")
+    audit.set_defaults(handler=_audit)
+
+
+def _con(args):
+    from store import connect
+
+    return connect(args.db)
+
+
+def _create_admin(args) -> int:
+    con = _con(args)
+    if args.if_none and con.execute("SELECT count(*) FROM users").fetchall()[0][0]:
+        return 0
+    return _make(con, args.username, "admin", None, "Rahasia")
+
+
+def _add(args) -> int:
+    return _make(_con(args), args.username, args.role, args.region, args.clearance)
+
+
+def _make(con, username, role, region, clearance) -> int:
+    from auth.users import AuthError, create_user
+
+    try:
+        secret = create_user(con, username, role, region, clearance, actor="cli")
+    except (AuthError, ValueError) as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"Pengguna {username} ({role}) dibuat. Kata sandi sekali pakai: {secret}", file=sys.stderr)
+    print("Kata sandi ini wajib diganti saat pertama masuk.", file=sys.stderr)
+    return 0
+
+
+def _list(args) -> int:
+    from auth.users import list_users
+
+    sys.stdout.write(list_users(_con(args)).to_csv(index=False))
+    return 0
+
+
+def _disable(args) -> int:
+    from auth.users import AuthError, set_active
+
+    try:
+        set_active(_con(args), args.username, False, actor="cli")
+    except AuthError as exc:
+        raise CommandError(str(exc)) from exc
+    return 0
+
+
+def _unlock(args) -> int:
+    from auth.users import AuthError, unlock
+
+    try:
+        unlock(_con(args), args.username, actor="cli")
+    except AuthError as exc:
+        raise CommandError(str(exc)) from exc
+    return 0
+
+
+def _audit(args) -> int:
+    from store.audit import read_audit, verify_chain
+
+    con = _con(args)
+    if args.verify:
+        ok, bad = verify_chain(con)
+        print(json.dumps({"utuh": ok, "baris_rusak": bad}))
+        return 0 if ok else 1
+    sys.stdout.write(read_audit(con, action=args.action, limit=args.limit).drop(columns=["prev_hash", "hash"])
+                     .to_csv(index=False))
+    return 0
