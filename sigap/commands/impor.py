@@ -1,0 +1,88 @@
+"""``import``, ``batches``, ``undo``: incident files in, batches out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from sigap.cli import CommandError
+
+#: The command line acts as IT staff with the analyst's rights (scheduled imports).
+_CLI_ROLE = "analis"
+
+
+def register(sub) -> None:
+    imp = sub.add_parser("import", help="impor berkas laporan (CSV, XLSX, ODS)")
+    imp.add_argument("file")
+    imp.add_argument("--preset", choices=["sigap", "acled", "ucdp"], help="format kolom (bawaan: dikenali otomatis)")
+    imp.add_argument("--mapping", help="nama pemetaan kolom yang disimpan")
+    imp.add_argument("--user", default="cli", help="nama pengguna untuk catatan batch")
+    imp.add_argument("--errors", help="tulis laporan masalah ke berkas XLSX ini")
+    imp.add_argument("--accept-uncertain", action="store_true",
+                     help="terima juga baris yang perlu konfirmasi wilayah (bawaan: ditolak)")
+    imp.set_defaults(handler=_import)
+    sub.add_parser("batches", help="daftar batch impor").set_defaults(handler=_batches)
+    undo = sub.add_parser("undo", help="batalkan satu batch impor")
+    undo.add_argument("batch", type=int)
+    undo.add_argument("--user", default="cli")
+    undo.set_defaults(handler=_undo)
+
+
+def _user(name):
+    from auth.users import User
+
+    return User(username=name, role=_CLI_ROLE, region=None, clearance="Rahasia")
+
+
+def _import(args) -> int:
+    from geo.locate import load_locator
+    from ingest.importer import commit_import, errors_xlsx, prepare_import
+    from ingest.mappings import load_mapping
+    from ingest.readers import ReadError
+    from store import connect
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"berkas tidak ditemukan: {path}")
+    con = connect(args.db)
+    mapping = load_mapping(con, args.mapping) if args.mapping else None
+    try:
+        prepared = prepare_import(con, path.read_bytes(), path.name, load_locator(), preset=args.preset,
+                                  mapping=mapping, user=args.user)
+    except (ReadError, ValueError) as exc:
+        raise CommandError(str(exc)) from exc
+    confirmed = set(prepared.confirm["baris"]) if args.accept_uncertain else set()
+    result = commit_import(con, prepared, _user(args.user), confirmed_rows=confirmed)
+    if args.errors:
+        problems = prepared.problems
+        if not args.accept_uncertain and len(prepared.confirm):
+            import pandas as pd
+
+            extra = prepared.confirm.assign(kolom="kabupaten_kota", nilai=prepared.confirm["kode_kab"],
+                                            alasan="perlu konfirmasi: " + prepared.confirm["catatan"],
+                                            perbaikan="periksa lalu impor dengan --accept-uncertain")
+            problems = pd.concat([problems, extra[problems.columns]], ignore_index=True)
+        Path(args.errors).write_bytes(errors_xlsx(problems))
+    print(json.dumps(result.summary()))
+    return 0
+
+
+def _batches(args) -> int:
+    from ingest.importer import list_batches
+    from store import connect
+
+    sys.stdout.write(list_batches(connect(args.db)).to_csv(index=False))
+    return 0
+
+
+def _undo(args) -> int:
+    from ingest.importer import undo_batch
+    from store import connect
+
+    try:
+        removed = undo_batch(connect(args.db), args.batch, _user(args.user))
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    print(json.dumps({"batch": args.batch, "dihapus": removed}))
+    return 0
