@@ -22,6 +22,9 @@ pages = {
         st.Page("pages/pilkada.py", title="Pilkada & Tahapan", icon="🗳️", url_path="pilkada"),
         st.Page("pages/athg.py", title="ATHG", icon="🧭", url_path="athg"),
     ],
+    "Data": [
+        st.Page("pages/impor.py", title="Impor Laporan", icon="📥", url_path="impor"),
+    ],
 }
 
 if allowed(user.role, "kelola_pengguna"):

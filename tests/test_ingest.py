@@ -265,3 +265,21 @@ def test_killed_import_leaves_the_database_unchanged(fresh_db, tmp_path):
     after = connect(fresh_db)
     assert fingerprint(after) == before
     assert after.execute("SELECT count(*) FROM import_batches").fetchall()[0][0] == 0
+
+
+def test_template_has_dropdowns_and_imports_cleanly(db, locator):
+    from ingest.template import template_xlsx
+
+    data = template_xlsx(db)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["Laporan"]
+    validations = {str(v.sqref).split(":")[0][0:2].rstrip("0123456789"): v.formula1
+                   for v in sheet.data_validations.dataValidation}
+    header = [c.value for c in sheet[1]]
+    for column in ("kategori", "bentuk", "kabupaten_kota", "status_penanganan"):
+        letter = openpyxl.utils.get_column_letter(header.index(column) + 1)
+        assert letter in validations and validations[letter].startswith("Daftar!")
+    assert book["Daftar"].max_row >= 515  # 514 kabupaten/kota names
+    prepared = _prepare(db, locator, data, "templat.xlsx")
+    assert prepared.preset == "sigap" and prepared.problems.empty
+    assert prepared.rows["kode_kab"].tolist() == ["63.72"]

@@ -146,3 +146,17 @@ def test_athg_page_summarises_reports(app_env):
     assert {"Ancaman", "Tantangan", "Hambatan", "Gangguan"} <= labels
     total = sum(int(m.value.replace(".", "")) for m in at.metric)
     assert f"{total:,}".replace(",", ".") + " laporan" in at.caption[0].value
+
+
+def test_import_page_for_analysts_and_not_for_leaders(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "impor.py"), default_timeout=120)
+    at.session_state["pengguna"] = FakeUser("gub", "pimpinan", None)
+    at.run()
+    assert not at.exception
+    assert "hanya dapat melihat" in at.info[0].value
+    at = AppTest.from_file(str(ROOT / "pages" / "impor.py"), default_timeout=120)
+    at.session_state["pengguna"] = FakeUser("analis", "analis", None)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Impor Laporan"
+    assert len(at.dataframe) == 1  # the batch list (the demo batch)

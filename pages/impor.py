@@ -1,0 +1,118 @@
+"""Impor Laporan: upload a file, see every problem row by row, confirm uncertain places, commit."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from auth.roles import allowed
+from geo.locate import load_locator
+from ingest.importer import commit_import, errors_xlsx, list_batches, prepare_import, undo_batch
+from ingest.mappings import load_mapping, mapping_names, save_mapping
+from ingest.presets import CANONICAL, PRESETS, known_columns
+from ingest.readers import ReadError, read_table
+from ingest.template import template_xlsx
+from pages.components import state
+from pages.components.context import cursor
+
+PREPARED = "impor_siap"
+
+
+@st.cache_resource(show_spinner="Memuat grid wilayah…")
+def _locator():
+    return load_locator()
+
+
+user = st.session_state.get(state.USER)
+st.title("Impor Laporan")
+if user is None or not allowed(user.role, "impor"):
+    st.info("Peran Anda hanya dapat melihat dan mengekspor; impor dilakukan oleh analis.")
+    st.stop()
+
+st.download_button("Unduh templat Excel (dengan daftar pilihan)", template_xlsx(cursor()),
+                   file_name="templat-laporan-sigap.xlsx", key="impor_templat",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+upload = st.file_uploader("Berkas laporan (CSV, XLSX, ODS; maks. 10 MB)", type=["csv", "xlsx", "ods"],
+                          key="impor_berkas")
+choices = ["otomatis", *PRESETS, *[f"pemetaan:{n}" for n in mapping_names(cursor())], "petakan kolom"]
+labels = {"otomatis": "Kenali otomatis", "petakan kolom": "Petakan kolom sendiri…",
+          **{k: p.label for k, p in PRESETS.items()}}
+choice = st.selectbox("Format", choices, format_func=lambda c: labels.get(c, c), key="impor_format")
+
+if upload is not None:
+    data = upload.getvalue()
+    mapping = None
+    preset = None if choice == "otomatis" else choice if choice in PRESETS else None
+    if choice.startswith("pemetaan:"):
+        mapping = load_mapping(cursor(), choice.split(":", 1)[1])
+    if choice == "petakan kolom":
+        try:
+            raw = read_table(data, upload.name, known_columns() | {"tanggal", "judul"})
+            columns = list(raw.frame.columns)
+        except ReadError:
+            columns = []
+        st.markdown("**Pemetaan kolom**: pilih kolom berkas untuk setiap isian SIGAP.")
+        picked = {}
+        cols = st.columns(3)
+        for i, field in enumerate(CANONICAL):
+            source = cols[i % 3].selectbox(f"{field} — {CANONICAL[field]}", ["—", *columns], key=f"peta_{field}")
+            if source != "—":
+                picked[source] = field
+        name = st.text_input("Simpan pemetaan sebagai (opsional)", key="peta_nama")
+        if name and st.button("Simpan pemetaan", key="peta_simpan"):
+            save_mapping(cursor(), name.strip(), picked, user.username)
+            st.success(f"Pemetaan {name} disimpan.")
+        mapping = picked or None
+    key = hashlib.sha256(data + repr((preset, mapping)).encode()).hexdigest()
+    if st.session_state.get(PREPARED, (None,))[0] != key:
+        try:
+            with st.spinner("Memeriksa berkas…"):
+                prepared = prepare_import(cursor(), data, upload.name, _locator(), preset=preset, mapping=mapping,
+                                          user=user.username)
+            st.session_state[PREPARED] = (key, prepared)
+        except (ReadError, ValueError) as exc:
+            st.session_state.pop(PREPARED, None)
+            st.error(str(exc))
+    if PREPARED in st.session_state:
+        prepared = st.session_state[PREPARED][1]
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric("Baris data", len(prepared.rows))
+        c2.metric("Siap diimpor", prepared.accepted_rows)
+        c3.metric("Bermasalah", int((~prepared.valid).sum()))
+        c4.metric("Perlu konfirmasi", len(prepared.confirm))
+        st.caption(f"Format: {PRESETS[prepared.preset].label} · SHA-256 {prepared.sha256[:16]}…")
+        if len(prepared.problems):
+            st.subheader("Masalah per baris")
+            st.dataframe(prepared.problems, hide_index=True, key="impor_masalah")
+            st.download_button("Unduh daftar masalah (XLSX)", errors_xlsx(prepared.problems), key="impor_unduh",
+                               file_name=f"masalah-{upload.name}.xlsx")
+        confirmed: set[int] = set()
+        if len(prepared.confirm):
+            st.subheader("Perlu konfirmasi wilayah")
+            table = st.data_editor(prepared.confirm.assign(terima=False), hide_index=True, key="impor_konfirmasi",
+                                   disabled=["baris", "kode_kab", "catatan"])
+            confirmed = set(table.loc[table["terima"], "baris"].astype(int))
+        if len(prepared.notes):
+            with st.expander(f"Catatan ({len(prepared.notes)} baris diterima dengan catatan)"):
+                st.dataframe(prepared.notes, hide_index=True)
+        if st.button("Impor baris yang valid", type="primary", key="impor_simpan"):
+            result = commit_import(cursor(), prepared, user, confirmed_rows=confirmed)
+            st.session_state.pop(PREPARED, None)
+            st.cache_data.clear()
+            st.success(f"Batch {result.batch}: {result.accepted} insiden baru, {result.duplicates} sudah ada, "
+                       f"{result.rejected} ditolak; {result.probable_duplicates} kemungkinan duplikat untuk ditinjau.")
+
+st.subheader("Batch impor")
+batches = list_batches(cursor())
+st.dataframe(batches, hide_index=True, key="impor_batch")
+open_batches = batches.loc[batches["dibatalkan_pada"].isna() & ~batches["sintetis"], "id"].tolist()
+if open_batches:
+    c1, c2 = st.columns([1, 3])
+    target = c1.selectbox("Batch", open_batches, key="impor_batal_id")
+    if c2.button("Batalkan batch ini", key="impor_batal"):
+        removed = undo_batch(cursor(), int(target), user)
+        st.cache_data.clear()
+        st.success(f"Batch {target} dibatalkan: {removed} insiden dihapus.")
+        st.rerun()
