@@ -88,7 +88,7 @@ def _vocab(con) -> dict[str, set[str]]:
 
 def prepare_import(con: duckdb.DuckDBPyConnection, data: bytes, filename: str, locator, *,
                    preset: str | None = None, mapping: dict[str, str] | None = None,
-                   user: str = "tamu") -> Prepared:
+                   user: str = "tamu", max_bytes: int = 10 * 1024 * 1024) -> Prepared:
     """Read and check a file; nothing is written.
 
     Raises
@@ -98,7 +98,7 @@ def prepare_import(con: duckdb.DuckDBPyConnection, data: bytes, filename: str, l
     ValueError
         Unknown preset, or no preset fits and no mapping was given.
     """
-    raw = read_table(data, filename, known_columns() | set(mapping or {}))
+    raw = read_table(data, filename, known_columns() | set(mapping or {}), max_bytes=max_bytes)
     preset = preset or ("sigap" if mapping else detect_preset(raw.frame.columns))
     if preset is None:
         raise ValueError(f"{filename}: format kolom tidak dikenali; pilih preset (sigap, acled, ucdp) atau "

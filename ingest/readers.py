@@ -36,7 +36,7 @@ class RawTable:
     header_row: int         # file row number of the header
 
 
-def read_table(data: bytes, filename: str, known_columns: set[str]) -> RawTable:
+def read_table(data: bytes, filename: str, known_columns: set[str], max_bytes: int = MAX_BYTES) -> RawTable:
     """Read CSV/XLSX/ODS bytes; find the header as the first row holding ≥ 2 known columns.
 
     Parameters
@@ -47,9 +47,11 @@ def read_table(data: bytes, filename: str, known_columns: set[str]) -> RawTable:
         Used for the format (extension) and in messages.
     known_columns : set of str
         Normalised column names of the expected format(s), used to find the header row.
+    max_bytes : int
+        Largest file accepted (uploads: 10 MB; scheduled command-line imports may allow more).
     """
-    if len(data) > MAX_BYTES:
-        raise ReadError(f"{filename}: berkas lebih dari {MAX_BYTES // 1024 // 1024} MB")
+    if len(data) > max_bytes:
+        raise ReadError(f"{filename}: berkas lebih dari {max_bytes // 1024 // 1024} MB")
     suffix = Path(filename).suffix.lower()
     if suffix in (".csv", ".txt"):
         grid, encoding, sep = _read_csv(data, filename)
@@ -76,11 +78,15 @@ def _read_csv(data: bytes, filename: str):
             continue
     else:
         raise ReadError(f"{filename}: pengodean teks tidak dikenal (simpan sebagai CSV UTF-8)")
-    sample = "\n".join(text.splitlines()[:50])
+    sample = "\n".join(text[:20000].splitlines()[:50])
     sep = ";" if sample.count(";") > sample.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
-    width = max((len(r) for r in rows), default=0)
-    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    width = max((len(r) for r in csv.reader(io.StringIO(sample), delimiter=sep)), default=1)
+    try:
+        grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
+                           names=range(width), engine="c", skip_blank_lines=False)
+    except (pd.errors.ParserError, ValueError):  # ragged rows wider than the sample: slower reader
+        grid = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
+                           engine="python", skip_blank_lines=False)
     return grid, encoding, sep
 
 
@@ -105,7 +111,10 @@ def _cell_text(value) -> str:
 
 
 def _shape(grid: pd.DataFrame, filename: str, known: set[str], encoding, sep) -> RawTable:
-    grid = grid.map(_cell_text)
+    if sep is None:  # spreadsheets hold numbers and dates; CSV cells are text already
+        grid = grid.map(_cell_text)
+    else:
+        grid = grid.fillna("").apply(lambda col: col.str.strip())
     header_at = None
     for i in range(min(len(grid), 30)):
         keys = {normalise_column(v) for v in grid.iloc[i] if v}
@@ -120,7 +129,15 @@ def _shape(grid: pd.DataFrame, filename: str, known: set[str], encoding, sep) ->
     body.columns = header
     numbers = pd.Series(range(header_at + 2, header_at + 2 + len(body)), index=body.index)
     empty = (body == "").all(axis=1)
-    repeated = body.apply(lambda r: [normalise_column(v) for v in r] == header, axis=1) if len(body) else empty
+    # a data row equal to the header; only rows whose first cell looks like the header are checked
+    first = body.iloc[:, 0].str.lower().str.strip() == str(grid.iloc[header_at, 0]).lower().strip()
+    repeated = pd.Series(False, index=body.index)
+    if first.any():
+        candidates = body[first]
+        same = pd.Series(True, index=candidates.index)
+        for j, name in enumerate(header):
+            same &= candidates.iloc[:, j].map(normalise_column) == name
+        repeated[same.index] = same
     keep = ~empty & ~repeated
     body, numbers = body[keep].reset_index(drop=True), numbers[keep].reset_index(drop=True)
     return RawTable(frame=body, row_numbers=numbers, encoding=encoding, separator=sep, header_row=header_at + 1)

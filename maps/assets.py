@@ -17,7 +17,8 @@ _CLUSTER = f"{STATIC_URL}/leaflet.markercluster-1.1.0"
 
 #: What each element class loads, by folium's own asset names.
 LOCAL_JS = {
-    folium.Map: [("leaflet", f"{_LEAFLET}/leaflet.js")],
+    # folium's Popup builds its element with jQuery
+    folium.Map: [("leaflet", f"{_LEAFLET}/leaflet.js"), ("jquery", f"{STATIC_URL}/jquery-3.7.1/jquery.min.js")],
     MarkerCluster: [("markerclusterjs", f"{_CLUSTER}/leaflet.markercluster.js")],
     HeatMap: [("leaflet-heat.js", f"{STATIC_URL}/leaflet.heat/leaflet_heat.min.js")],
 }
@@ -34,8 +35,8 @@ LOCAL_CSS = {
 def localize(m: folium.Map) -> folium.Map:
     """Point every element of ``m`` at the local assets; refuse elements we cannot serve.
 
-    jQuery, Bootstrap and Font Awesome (folium's defaults for icons and popups styling) are
-    dropped: SIGAP's maps use circle markers and plain HTML, which need only Leaflet.
+    Bootstrap and Font Awesome (folium's defaults for icons) are dropped: SIGAP's maps use
+    circle markers and plain HTML, which need only Leaflet and jQuery (folium's popups).
 
     Raises
     ------

@@ -108,7 +108,8 @@ def build_map(
         ``"OpenStreetMap"`` to add a tile background (needs internet); default none.
     """
     m = folium.Map(location=[-2.5, 118.0], zoom_start=5, tiles=tiles, control_scale=False,
-                   prefer_canvas=False, min_zoom=4, max_bounds=True)
+                   prefer_canvas=False, min_zoom=4, max_bounds=True,
+                   maxZoom=18, minZoom=4)  # on the map itself: no tile layer carries them
     folium.GeoJson(
         features,
         name=escape_text(layer.title),

@@ -79,6 +79,8 @@ def test_map_loads_only_local_assets():
                      cluster=True, heat=True).get_root().render()
     assert not re.findall(r"""(?:src|href)=["']https?://""", html)
     assert "/app/static/vendor/leaflet-1.9.3/leaflet.js" in html
+    assert "/app/static/vendor/jquery-3.7.1/jquery.min.js" in html  # folium popups need it
+    assert '"maxZoom": 18' in html  # marker clusters need a max zoom when there is no tile layer
 
 
 def test_national_map_is_small_enough():

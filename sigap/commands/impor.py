@@ -19,6 +19,7 @@ def register(sub) -> None:
     imp.add_argument("--mapping", help="nama pemetaan kolom yang disimpan")
     imp.add_argument("--user", default="cli", help="nama pengguna untuk catatan batch")
     imp.add_argument("--errors", help="tulis laporan masalah ke berkas XLSX ini")
+    imp.add_argument("--max-mb", type=int, default=500, help="ukuran berkas terbesar (MB, bawaan 500)")
     imp.add_argument("--accept-uncertain", action="store_true",
                      help="terima juga baris yang perlu konfirmasi wilayah (bawaan: ditolak)")
     imp.set_defaults(handler=_import)
@@ -49,7 +50,7 @@ def _import(args) -> int:
     mapping = load_mapping(con, args.mapping) if args.mapping else None
     try:
         prepared = prepare_import(con, path.read_bytes(), path.name, load_locator(), preset=args.preset,
-                                  mapping=mapping, user=args.user)
+                                  mapping=mapping, user=args.user, max_bytes=args.max_mb * 1024 * 1024)
     except (ReadError, ValueError) as exc:
         raise CommandError(str(exc)) from exc
     confirmed = set(prepared.confirm["baris"]) if args.accept_uncertain else set()
