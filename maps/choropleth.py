@@ -152,8 +152,9 @@ def _add_points(m, points: pd.DataFrame, *, cluster: bool, heat: bool) -> None:
     if cluster:
         group = MarkerCluster(name="Titik insiden", options={"disableClusteringAtZoom": 12}).add_to(m)
         for row in located.itertuples(index=False):
-            text = (f"<b>{escape_text(row.judul)}</b><br>{escape_text(row.tgl_mulai)} · "
-                    f"{escape_text(row.kategori)}")
+            day = pd.to_datetime(row.tgl_mulai, errors="coerce")
+            day = day.strftime("%d/%m/%Y") if pd.notna(day) else str(row.tgl_mulai)
+            text = f"<b>{escape_text(row.judul)}</b><br>{escape_text(day)} · {escape_text(row.kategori)}"
             folium.CircleMarker(
                 location=[row.lat, row.lon], radius=5, weight=1, color="#5a0013", fill=True,
                 fill_color="#bd0026", fill_opacity=0.8,
