@@ -24,6 +24,7 @@ pages = {
     ],
     "Data": [
         st.Page("pages/impor.py", title="Impor Laporan", icon="📥", url_path="impor"),
+        st.Page("pages/ekspor.py", title="Ekspor Data", icon="📤", url_path="ekspor"),
     ],
 }
 

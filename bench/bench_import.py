@@ -93,10 +93,10 @@ def main(argv=None):
     naive_rate = args.naive_rows / naive
     print("| ukuran | SIGAP | cara naif | catatan |")
     print("|---|---|---|---|")
-    print(f"| Impor {args.rows:,} baris CSV (baca, validasi, wilayah, simpan) | {rate / 1e6:.2f} jt baris/s "
+    print(f"| Impor {args.rows:_} baris CSV (baca, validasi, wilayah, simpan) | {rate / 1e6:.3f} jt baris/s "
           f"({total:.1f} s; periksa {t_prepare:.1f} s) | {naive_rate / 1e3:.1f} rb baris/s (diukur pada "
-          f"{args.naive_rows:,} baris) | {rate / naive_rate:.0f}× lebih cepat; diterima {result.accepted:,}; "
-          f"memori puncak {peak:,.0f} MB |".replace(",", "."))
+          f"{args.naive_rows:_} baris) | {rate / naive_rate:.0f}× lebih cepat; diterima {result.accepted:_}; "
+          f"memori puncak {peak:_.0f} MB |".replace("_", "."))
 
 
 if __name__ == "__main__":

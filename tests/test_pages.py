@@ -160,3 +160,19 @@ def test_import_page_for_analysts_and_not_for_leaders(app_env):
     assert not at.exception
     assert at.title[0].value == "Impor Laporan"
     assert len(at.dataframe) == 1  # the batch list (the demo batch)
+
+
+def test_export_page_prepares_a_scoped_file(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "ekspor.py"), default_timeout=120)
+    at.session_state["pengguna"] = FakeUser("analis_bjb", "analis", "63.72")
+    at.run()
+    assert not at.exception
+    at.button(key="ekspor_siapkan").click().run()
+    assert not at.exception
+    ready = at.session_state["ekspor_berkas"]
+    import io
+
+    import pandas as pd
+
+    table = pd.read_csv(io.BytesIO(ready.data), dtype=str)
+    assert set(table["kode_kab"]) <= {"63.72"} and ready.rows == len(table)

@@ -1,0 +1,142 @@
+"""Data exports that respect the filter and the user's scope: CSV, XLSX, GeoJSON, GeoPackage.
+
+Every export reads incidents through :func:`store.incidents.query_incidents` (scope and
+clearance applied there), keeps only allow-listed columns, neutralises formula text, builds the
+file name on the server and writes one audit row.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+import duckdb
+import geopandas as gpd
+import pandas as pd
+
+from auth.roles import require
+from reports.safe import neutralise_frame
+from store.audit import AuditEvent, record
+from store.incidents import CLEARANCE_LEVELS, IncidentFilter, Scope, aggregate_by_region, query_incidents
+
+__all__ = ["COLUMNS", "FORMATS", "Export", "export_data"]
+
+#: Columns that leave SIGAP (allow-list), with their headers.
+COLUMNS = {
+    "id": "id", "tgl_mulai": "tanggal", "tgl_selesai": "tanggal_selesai", "kode_prov": "kode_prov",
+    "kode_kab": "kode_kab", "kode_kec": "kode_kec", "lat": "lintang", "lon": "bujur",
+    "presisi_lokasi": "presisi_lokasi", "kategori": "kategori", "subkategori": "subkategori", "bentuk": "bentuk",
+    "sifat": "sifat", "bidang": "bidang", "athg": "athg", "eskalasi": "eskalasi", "tewas": "tewas", "luka": "luka",
+    "pengungsi": "pengungsi", "status_penanganan": "status_penanganan", "judul": "judul", "kronologi": "kronologi",
+    "aktor1": "aktor_1", "aktor2": "aktor_2", "sumber": "sumber", "klasifikasi": "klasifikasi",
+}
+FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+           "geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3"}
+
+
+@dataclass(frozen=True)
+class Export:
+    """A finished export file."""
+
+    data: bytes
+    filename: str
+    mime: str
+    rows: int
+
+
+def export_data(con: duckdb.DuckDBPyConnection, fmt: str, flt: IncidentFilter, user, *,
+                regions: gpd.GeoDataFrame | None = None) -> Export:
+    """Build an export of the incidents the user may see under ``flt`` and record it.
+
+    Parameters
+    ----------
+    fmt : {"csv", "xlsx", "geojson", "gpkg"}
+        GeoJSON holds one feature per kabupaten/kota with its counts (choropleth values);
+        GeoPackage holds that layer plus the incident points.
+    user : auth.User
+        Needs the ``ekspor`` permission; its scope limits the rows.
+    regions : geopandas.GeoDataFrame, optional
+        Kabupaten geometries (default: the installed boundaries).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format ekspor tidak dikenal: {fmt!r} (pilihan: {', '.join(FORMATS)})")
+    require(user, "ekspor")
+    scope = Scope(user.region, user.clearance)
+    incidents = _table(query_incidents(con, flt, scope, order="terlama"))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        data, rows = neutralise_frame(incidents).to_csv(index=False).encode("utf-8-sig"), len(incidents)
+    elif fmt == "xlsx":
+        data, rows = _xlsx(incidents, flt, user, con), len(incidents)
+    else:
+        layer = _region_layer(con, flt, scope, regions)
+        data = _gis(layer, incidents if fmt == "gpkg" else None, fmt)
+        rows = len(incidents)
+    con.execute("BEGIN TRANSACTION")
+    record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="ekspor", object=fmt,
+                           detail={k: str(v) for k, v in asdict(flt).items() if v not in (None, ())},
+                           row_count=rows))
+    con.execute("COMMIT")
+    return Export(data=data, filename=f"sigap-insiden-{stamp}.{fmt}", mime=FORMATS[fmt], rows=rows)
+
+
+def _table(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[list(COLUMNS)].rename(columns=COLUMNS)
+
+
+def _classification(table: pd.DataFrame) -> str:
+    if table.empty:
+        return "Biasa"
+    return max(table["klasifikasi"], key=lambda k: CLEARANCE_LEVELS.get(k, 0))
+
+
+def _xlsx(table: pd.DataFrame, flt: IncidentFilter, user, con) -> bytes:
+    latest = con.execute("SELECT max(dibuat_pada) FROM incidents").fetchall()[0][0]
+    meta = pd.DataFrame({"keterangan": [
+        "Klasifikasi", "Dibuat oleh", "Dibuat pada", "Data terbaru dimasukkan", "Cakupan wilayah", "Saringan",
+        "Jumlah baris"], "nilai": [
+        _classification(table), user.username, datetime.now().strftime("%d/%m/%Y %H:%M"),
+        latest.strftime("%d/%m/%Y %H:%M") if latest else "-", user.region or "nasional",
+        "; ".join(f"{k}={v}" for k, v in asdict(flt).items() if v not in (None, ())) or "tanpa saringan",
+        str(len(table))]})
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", datetime_format="dd/mm/yyyy", date_format="dd/mm/yyyy",
+                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xl:
+        neutralise_frame(table).to_excel(xl, sheet_name="Insiden", index=False)
+        neutralise_frame(meta).to_excel(xl, sheet_name="Metadata", index=False)
+        xl.sheets["Insiden"].freeze_panes(1, 0)
+        xl.sheets["Metadata"].set_column(0, 1, 40)
+    return buffer.getvalue()
+
+
+def _region_layer(con, flt, scope, regions) -> gpd.GeoDataFrame:
+    if regions is None:
+        from geo.boundaries import load_regions
+
+        regions = load_regions("kab")
+    counts = aggregate_by_region(con, flt, scope, level="kab")
+    if scope.region is not None:
+        regions = regions.loc[regions["kode"].str.startswith(scope.region)]
+    layer = regions[["kode", "nama", "jenis", "kode_prov", "luas_km2", "geometry"]].merge(counts, on="kode", how="left")
+    for column in ("jumlah", "skor_eskalasi", "eskalasi_maks", "tewas", "luka", "pengungsi"):
+        layer[column] = layer[column].fillna(0).astype(int)
+    layer["per_1000_km2"] = (layer["jumlah"] / layer["luas_km2"] * 1000).round(3)
+    return gpd.GeoDataFrame(layer, geometry="geometry", crs="EPSG:4326")
+
+
+def _gis(layer: gpd.GeoDataFrame, incidents: pd.DataFrame | None, fmt: str) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, f"ekspor.{fmt}")
+        if fmt == "geojson":
+            layer.to_file(path, driver="GeoJSON", engine="pyogrio")
+        else:
+            layer.to_file(path, layer="wilayah", driver="GPKG", engine="pyogrio")
+            points = incidents.dropna(subset=["lintang", "bujur"])
+            points = gpd.GeoDataFrame(neutralise_frame(points.astype({"tanggal": str, "tanggal_selesai": str})),
+                                      geometry=gpd.points_from_xy(points["bujur"], points["lintang"]), crs="EPSG:4326")
+            points.to_file(path, layer="insiden", driver="GPKG", engine="pyogrio")
+        with open(path, "rb") as handle:
+            return handle.read()
