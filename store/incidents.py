@@ -162,6 +162,7 @@ def aggregate_by_region(
     scope: Scope,
     *,
     level: str = "kab",
+    by_kategori: bool = False,
 ) -> pd.DataFrame:
     """Per-region counts inside ``scope``: the numbers behind a choropleth.
 
@@ -169,17 +170,22 @@ def aggregate_by_region(
     -------
     pandas.DataFrame
         Columns ``kode`` (kabupaten or kecamatan code), ``jumlah`` (incidents),
-        ``skor_eskalasi`` (sum of eskalasi), ``eskalasi_maks``, ``tewas``, ``luka``,
-        ``pengungsi``. Regions without incidents are absent.
+        ``skor_eskalasi`` (sum of eskalasi), ``skor_kejadian`` (sum of eskalasi × the weight of
+        the incident's bentuk, 2 when unknown), ``eskalasi_maks``, ``tewas``, ``luka``,
+        ``pengungsi``; with ``by_kategori`` also ``kategori``. Regions without incidents are absent.
     """
     column = {"kab": "kode_kab", "kec": "kode_kec", "prov": "kode_prov"}.get(level)
     if column is None:
         raise ValueError(f"tingkat wilayah tidak dikenal: {level!r} (pilihan: prov, kab, kec)")
     where, params = where_clause(flt, scope)
+    group = "1, 2" if by_kategori else "1"
     sql = (
-        f"SELECT i.{column} AS kode, count(*) AS jumlah, sum(i.eskalasi) AS skor_eskalasi, "
+        f"SELECT i.{column} AS kode, {'i.kategori, ' if by_kategori else ''}count(*) AS jumlah, "
+        "sum(i.eskalasi) AS skor_eskalasi, "
+        "sum(i.eskalasi * coalesce(TRY_CAST(v.atribut AS DOUBLE), 2)) AS skor_kejadian, "
         "max(i.eskalasi) AS eskalasi_maks, sum(i.tewas) AS tewas, sum(i.luka) AS luka, "
         "sum(i.pengungsi) AS pengungsi "
-        f"FROM incidents i WHERE {where} AND i.{column} IS NOT NULL GROUP BY 1 ORDER BY 1"
+        "FROM incidents i LEFT JOIN vocab v ON v.daftar = 'bentuk' AND v.kode = i.bentuk "
+        f"WHERE {where} AND i.{column} IS NOT NULL GROUP BY {group} ORDER BY {group}"
     )
     return con.execute(sql, params).df()

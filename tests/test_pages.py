@@ -176,3 +176,16 @@ def test_export_page_prepares_a_scoped_file(app_env):
 
     table = pd.read_csv(io.BytesIO(ready.data), dtype=str)
     assert set(table["kode_kab"]) <= {"63.72"} and ready.rows == len(table)
+
+
+def test_index_page_ranks_and_recomputes_when_a_weight_changes(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "indeks.py"), default_timeout=120).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert {"ipk", "alasan"} <= set(table.columns) and table["ipk"].is_monotonic_decreasing
+    before = table.set_index("kode")["ipk"]
+    at.slider(key="ipk_bobot_intensitas").set_value(0.0).run()
+    assert not at.exception
+    after = at.dataframe[0].value.set_index("kode")["ipk"]
+    common = before.index.intersection(after.index)
+    assert (before[common] != after[common]).any()

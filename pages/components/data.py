@@ -57,9 +57,9 @@ def aggregate(*args, **kwargs) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, ttl=60, max_entries=256)
 def _aggregate(db: str, level: str, scope_region: str | None, clearance: str, date_from: date | None,
               date_to: date | None, prov: str | None, kab: str | None,
-              kategori: tuple[str, ...], sifat: tuple[str, ...]) -> pd.DataFrame:
+              kategori: tuple[str, ...], sifat: tuple[str, ...], by_kategori: bool = False) -> pd.DataFrame:
     return aggregate_by_region(cursor(), _filter(date_from, date_to, prov, kab, kategori, sifat),
-                               Scope(scope_region, clearance), level=level)
+                               Scope(scope_region, clearance), level=level, by_kategori=by_kategori)
 
 
 def incidents(*args, **kwargs) -> pd.DataFrame:

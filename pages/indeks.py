@@ -1,0 +1,99 @@
+"""Indeks Potensi Konflik: choropleth, ranking with reasons, per-region breakdown, live weights,
+and the "Wilayah perlu perhatian" early-warning list."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from analysis.early_warning import surges
+from analysis.ipk import CLASSES, build_indicators, compute_ipk
+from analysis.profile import load_profile
+from analysis.triwulan import quarter_bounds, quarter_label, quarters_between
+from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
+from pages.components import data
+from pages.components.context import current_scope
+from pages.components.maps import render_map
+from sigap.config import DATA_DIR
+
+PROFILE = DATA_DIR / "profiles" / "konflik_sosial.toml"
+
+scope = current_scope()
+st.title("Indeks Potensi Konflik")
+profile = load_profile(PROFILE)
+
+with st.sidebar:
+    st.subheader("Periode")
+    quarters = quarters_between(date(2024, 1, 1), date.today())[::-1]
+    label = st.selectbox("Triwulan", quarters, key="ipk_tw")
+    legend = st.radio("Label kelas", ["IKP (Rendah/Sedang/Tinggi)", "Polri (kurang rawan … sangat rawan)"],
+                      key="ipk_label")
+    st.subheader("Bobot dimensi")
+    weights = {d.kode: st.slider(d.nama, 0.0, 1.0, float(d.bobot), 0.05, key=f"ipk_bobot_{d.kode}")
+               for d in profile.dimensi}
+profile = profile.with_dimension_weights(weights)
+
+start, end = quarter_bounds(label)
+prev_end = start - timedelta(days=1)
+prev_start = quarter_bounds(quarter_label(prev_end))[0]
+kab = data.region_list("kab")
+kec = data.region_list("kec")
+if scope.region:
+    kab = kab.loc[kab["kode"].str.startswith(scope.region)]
+kab = kab.assign(jumlah_kec=kab["kode"].map(kec.groupby("kode_induk").size()).fillna(1)).reset_index(drop=True)
+args = (scope.region, scope.clearance)
+current = data.aggregate("kab", *args, start, end, None, None, (), ())
+previous = data.aggregate("kab", *args, prev_start, prev_end, None, None, (), ())
+per_kec = data.aggregate("kec", *args, start, end, None, None, (), ())
+table = build_indicators(current, previous, per_kec, kab)
+result = compute_ipk(table, profile)
+scores = result.scores.assign(nama=kab["nama"], alasan=result.reasons, jumlah=table["jumlah"])
+class_col = "kelas" if legend.startswith("IKP") else "kelas_polri"
+labels = CLASSES if class_col == "kelas" else ("Kurang rawan", "Rawan", "Sangat rawan")
+
+st.caption(f"Profil: {profile.nama} · triwulan {label} ({start:%d/%m/%Y}–{end:%d/%m/%Y}) dibanding {prev_start:%d/%m/%Y}–"
+           f"{prev_end:%d/%m/%Y} · batas kelas {result.cuts[0]:.1f} / {result.cuts[1]:.1f} · "
+           f"data insiden s.d. {end:%d/%m/%Y}")
+c1, c2, c3 = st.columns(3)
+for col, name in zip((c1, c2, c3), CLASSES):
+    col.metric(f"Kelas {name}", int((scores["kelas"] == name).sum()))
+
+layer = ChoroplethLayer(
+    frame=pd.DataFrame({"kode": scores["kode"], "nilai": scores["ipk"],
+                        "kelas_idx": scores["kelas"].map({"Rendah": 1, "Sedang": 3, "Tinggi": 5})}),
+    labels=("", labels[0], "", labels[1], "", labels[2]), title=f"IPK {label}")
+prefix = scope.region[:2] if scope.region else None
+base, bounds = data.display_features("kab", "sedang" if prefix else "rendah", prefix)
+render_map(build_map(choropleth_features(base, layer, ""), layer, bounds=[list(bounds[0]), list(bounds[1])]),
+           key="ipk_peta", height=480)
+
+st.subheader("Peringkat")
+top = scores.sort_values("ipk", ascending=False).head(20)
+st.dataframe(top[["kode", "nama", "ipk", class_col, "jumlah", "alasan"]], hide_index=True,
+             column_config={"ipk": st.column_config.ProgressColumn("IPK", min_value=0, max_value=100, format="%.1f"),
+                            class_col: "Kelas", "jumlah": "Insiden", "alasan": st.column_config.TextColumn(
+                                "Alasan utama", width="large")})
+
+chosen = st.selectbox("Rincian wilayah", top["kode"].tolist(), key="ipk_rinci",
+                      format_func=lambda k: f"{scores.set_index('kode').at[k, 'nama']} ({k})")
+if chosen:
+    row = scores.set_index("kode").loc[chosen]
+    dims = pd.DataFrame({"dimensi": [d.nama for d in profile.dimensi],
+                         "skor": [row[d.kode] for d in profile.dimensi],
+                         "bobot": [d.bobot for d in profile.dimensi]})
+    st.bar_chart(dims, x="dimensi", y="skor", horizontal=True, height=200)
+
+st.subheader("Wilayah perlu perhatian")
+window_end = date.today()
+recent = data.aggregate("kab", *args, window_end - timedelta(days=27), window_end, None, None, (), (), by_kategori=True)
+before = data.aggregate("kab", *args, window_end - timedelta(days=55), window_end - timedelta(days=28), None, None,
+                        (), (), by_kategori=True)
+alerts = surges(recent, before, by=("kode", "kategori"))
+if alerts.empty:
+    st.info("Tidak ada kenaikan yang bermakna dalam 4 minggu terakhir dibanding 4 minggu sebelumnya.")
+else:
+    names = kab.set_index("kode")["nama"]
+    alerts.insert(1, "nama", alerts["kode"].map(names))
+    st.dataframe(alerts[["kode", "nama", "kategori", "tingkat", "alasan"]], hide_index=True)
