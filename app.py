@@ -20,6 +20,7 @@ pages = {
     "Peta": [
         st.Page("pages/peta.py", title=t("Peta Potensi Konflik"), icon="🗺️", url_path="peta", default=True),
         st.Page("pages/indeks.py", title="Indeks Potensi Konflik", icon="📊", url_path="indeks"),
+        st.Page("pages/hotspot.py", title="Hotspot", icon="🔥", url_path="hotspot"),
         st.Page("pages/pilkada.py", title="Pilkada & Tahapan", icon="🗳️", url_path="pilkada"),
         st.Page("pages/athg.py", title="ATHG", icon="🧭", url_path="athg"),
     ],

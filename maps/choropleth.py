@@ -39,6 +39,11 @@ class ChoroplethLayer:
     frame: pd.DataFrame
     labels: tuple[str, ...]
     title: str
+    colors: tuple[str, ...] | None = None  # one per label; default PALETTE
+
+    @property
+    def palette(self) -> tuple[str, ...]:
+        return self.colors or PALETTE
 
 
 def display_geojson(display: gpd.GeoDataFrame) -> dict:
@@ -67,7 +72,7 @@ def choropleth_features(base: dict, layer: ChoroplethLayer, unit: str = "") -> d
             "properties": {
                 "kode": props["kode"],
                 "nama": props["nama"],
-                "warna": PALETTE[min(idx, len(PALETTE) - 1)],
+                "warna": layer.palette[min(idx, len(layer.palette) - 1)],
                 "nilai_teks": escape_text(_fmt_value(float(nilai.get(props["kode"], 0.0)), unit)),
                 "kelas": escape_text(layer.labels[idx]) if idx < len(layer.labels) else "",
             },
@@ -128,7 +133,8 @@ def build_map(
     if points is not None and len(points):
         _add_points(m, points, cluster=cluster, heat=heat)
     shown = legend or layer
-    _Legend(escape_text(shown.title), [escape_text(lbl) for lbl in shown.labels]).add_to(m)
+    items = [(c, escape_text(lbl)) for c, lbl in zip(shown.palette, shown.labels) if lbl]
+    _Legend(escape_text(shown.title), [i[1] for i in items], [i[0] for i in items]).add_to(m)
     if tiles is not None or kecamatan is not None or (points is not None and len(points)):
         folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds(bounds or INDONESIA_BOUNDS)
@@ -189,8 +195,8 @@ class _Legend(MacroElement):
     {% endmacro %}
     """)
 
-    def __init__(self, title: str, labels: list[str]):
+    def __init__(self, title: str, labels: list[str], palette=PALETTE):
         super().__init__()
         self._name = "Legenda"
         self.title = title
-        self.items = list(zip(PALETTE, labels))
+        self.items = list(zip(palette, labels))

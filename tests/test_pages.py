@@ -189,3 +189,11 @@ def test_index_page_ranks_and_recomputes_when_a_weight_changes(app_env):
     after = at.dataframe[0].value.set_index("kode")["ipk"]
     common = before.index.intersection(after.index)
     assert (before[common] != after[common]).any()
+
+
+def test_hotspot_page_runs_for_both_statistics(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "hotspot.py"), default_timeout=180).run()
+    assert not at.exception
+    assert "ketetanggaan queen" in at.caption[0].value
+    at.radio(key="hs_stat").set_value("Moran lokal").run()
+    assert not at.exception

@@ -1,0 +1,66 @@
+"""Hotspot: Getis-Ord Gi* and local Moran's I per kabupaten/kota, FDR-corrected."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from analysis.hotspots import gi_star, local_moran
+from analysis.measures import compute_measure
+from analysis.weights import contiguity_with_islands
+from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
+from pages.components import data
+from pages.components.context import current_scope
+from pages.components.maps import render_map
+
+GI_CLASSES = ("Tidak signifikan", "Titik dingin 99%", "Titik dingin 95%", "Titik dingin 90%",
+              "Titik panas 90%", "Titik panas 95%", "Titik panas 99%")
+GI_COLORS = ("#f2f2f2", "#2166ac", "#67a9cf", "#d1e5f0", "#fddbc7", "#ef8a62", "#b2182b")
+LISA_CLASSES = ("Tidak signifikan", "Tinggi-Tinggi", "Rendah-Rendah", "Tinggi-Rendah", "Rendah-Tinggi")
+LISA_COLORS = ("#f2f2f2", "#b2182b", "#2166ac", "#ef8a62", "#67a9cf")
+
+
+@st.cache_resource(show_spinner="Menyusun ketetanggaan wilayah…")
+def _weights(prefix: str | None):
+    regions = data.regions("kab")
+    if prefix:
+        regions = regions.loc[regions["kode"].str.startswith(prefix + ".")]
+    regions = regions.reset_index(drop=True)
+    w, islands = contiguity_with_islands(regions)
+    return regions[["kode", "nama", "luas_km2"]], w, islands
+
+
+scope = current_scope()
+st.title("Hotspot")
+with st.sidebar:
+    days = st.select_slider("Periode (hari terakhir)", [90, 180, 365, 730], value=365, key="hs_hari")
+    measure = st.radio("Nilai", ["jumlah", "per_1000_km2"], key="hs_ukuran",
+                       format_func={"jumlah": "Jumlah insiden", "per_1000_km2": "Insiden per 1.000 km²"}.get)
+    stat = st.radio("Statistik", ["Gi*", "Moran lokal"], key="hs_stat")
+    permutations = st.select_slider("Permutasi", [99, 499, 999], value=999, key="hs_perm")
+
+prefix = scope.region[:2] if scope.region else None
+regions, w, islands = _weights(prefix)
+end = date.today()
+counts = data.aggregate("kab", scope.region, scope.clearance, end - timedelta(days=days), end, None, None, (), ())
+values = compute_measure(regions, counts, measure)
+if stat == "Gi*":
+    result = gi_star(values, w, permutations=permutations)
+    classes, colors = GI_CLASSES, GI_COLORS
+else:
+    result = local_moran(values, w, permutations=permutations)
+    classes, colors = LISA_CLASSES, LISA_COLORS
+index = {c: i for i, c in enumerate(classes)}
+layer = ChoroplethLayer(pd.DataFrame({"kode": regions["kode"], "nilai": values,
+                                      "kelas_idx": [index.get(k, 0) for k in result.kelas]}),
+                        labels=classes, title=f"{stat} (FDR, {permutations} permutasi)", colors=colors)
+st.caption(f"{end - timedelta(days=days):%d/%m/%Y}–{end:%d/%m/%Y} · ketetanggaan queen; {len(islands)} wilayah "
+           "kepulauan tanpa tetangga darat memakai 2 tetangga terdekat · p dikoreksi Benjamini-Hochberg")
+base, bounds = data.display_features("kab", "sedang" if prefix else "rendah", prefix)
+render_map(build_map(choropleth_features(base, layer, ""), layer, bounds=[list(bounds[0]), list(bounds[1])]),
+           key="hs_peta", height=480)
+table = regions.assign(nilai=values.round(2), kelas=result.kelas, p=result.p_fdr.round(4))
+st.dataframe(table.loc[table["kelas"] != "Tidak signifikan"].sort_values("p")[["kode", "nama", "nilai", "kelas", "p"]],
+             hide_index=True)
