@@ -17,8 +17,13 @@ user = require_login()
 sign_out_button()
 
 pages = {
+    "Pimpinan": [
+        st.Page("pages/pimpinan.py", title="Ruang Pimpinan", icon="🏛️", url_path="pimpinan",
+                default=user.role == "pimpinan"),
+    ],
     "Peta": [
-        st.Page("pages/peta.py", title=t("Peta Potensi Konflik"), icon="🗺️", url_path="peta", default=True),
+        st.Page("pages/peta.py", title=t("Peta Potensi Konflik"), icon="🗺️", url_path="peta",
+                default=user.role != "pimpinan"),
         st.Page("pages/indeks.py", title="Indeks Potensi Konflik", icon="📊", url_path="indeks"),
         st.Page("pages/hotspot.py", title="Hotspot", icon="🔥", url_path="hotspot"),
         st.Page("pages/pilkada.py", title="Pilkada & Tahapan", icon="🗳️", url_path="pilkada"),

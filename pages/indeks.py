@@ -9,12 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from analysis.early_warning import surges
-from analysis.ipk import CLASSES, build_indicators, compute_ipk
+from analysis.ipk import CLASSES
 from analysis.profile import load_profile
-from analysis.triwulan import quarter_bounds, quarter_label, quarters_between
+from analysis.triwulan import quarter_bounds, quarters_between
 from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data
 from pages.components.context import current_scope
+from pages.components.ipk import ipk_for_quarter, previous_quarter, regions_in_scope
 from pages.components.maps import render_map
 from sigap.config import DATA_DIR
 
@@ -36,20 +37,11 @@ with st.sidebar:
 profile = profile.with_dimension_weights(weights)
 
 start, end = quarter_bounds(label)
-prev_end = start - timedelta(days=1)
-prev_start = quarter_bounds(quarter_label(prev_end))[0]
-kab = data.region_list("kab")
-kec = data.region_list("kec")
-if scope.region:
-    kab = kab.loc[kab["kode"].str.startswith(scope.region)]
-kab = kab.assign(jumlah_kec=kab["kode"].map(kec.groupby("kode_induk").size()).fillna(1)).reset_index(drop=True)
+prev_start, prev_end = quarter_bounds(previous_quarter(label))
 args = (scope.region, scope.clearance)
-current = data.aggregate("kab", *args, start, end, None, None, (), ())
-previous = data.aggregate("kab", *args, prev_start, prev_end, None, None, (), ())
-per_kec = data.aggregate("kec", *args, start, end, None, None, (), ())
-table = build_indicators(current, previous, per_kec, kab)
-result = compute_ipk(table, profile)
-scores = result.scores.assign(nama=kab["nama"], alasan=result.reasons, jumlah=table["jumlah"])
+table, result = ipk_for_quarter(*args, label, profile)
+kab = regions_in_scope(scope.region)
+scores = result.scores.assign(nama=table["nama"], alasan=result.reasons, jumlah=table["jumlah"])
 class_col = "kelas" if legend.startswith("IKP") else "kelas_polri"
 labels = CLASSES if class_col == "kelas" else ("Kurang rawan", "Rawan", "Sangat rawan")
 

@@ -197,3 +197,17 @@ def test_hotspot_page_runs_for_both_statistics(app_env):
     assert "ketetanggaan queen" in at.caption[0].value
     at.radio(key="hs_stat").set_value("Moran lokal").run()
     assert not at.exception
+
+
+def test_leaders_dashboard_full_and_presentation_mode(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "pimpinan.py"), default_timeout=180)
+    at.session_state["pengguna"] = FakeUser("gub", "pimpinan", "63", "Rahasia")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Ruang Pimpinan — Kalimantan Selatan"
+    top = at.dataframe[0].value
+    assert len(top) == 10 and top["ipk"].is_monotonic_decreasing
+    assert "Data per" in at.caption[0].value and "IPK triwulan" in at.caption[0].value
+    at.toggle(key="mode_presentasi").set_value(True).run()
+    assert not at.exception
+    assert any("display:none" in m.value for m in at.markdown)

@@ -1,0 +1,38 @@
+"""IPK for a triwulan inside a scope, from cached aggregates (shared by Indeks and Ruang Pimpinan)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+
+from analysis.ipk import IPKResult, build_indicators, compute_ipk
+from analysis.profile import Profile
+from analysis.triwulan import quarter_bounds, quarter_label
+from pages.components import data
+
+
+def previous_quarter(label: str) -> str:
+    """The triwulan before ``label``."""
+    return quarter_label(quarter_bounds(label)[0] - timedelta(days=1))
+
+
+def regions_in_scope(region: str | None) -> pd.DataFrame:
+    """Kabupaten/kota the user may see, with their number of kecamatan."""
+    kab = data.region_list("kab")
+    kec = data.region_list("kec")
+    if region:
+        kab = kab.loc[kab["kode"].str.startswith(region)]
+    return kab.assign(jumlah_kec=kab["kode"].map(kec.groupby("kode_induk").size()).fillna(1)).reset_index(drop=True)
+
+
+def ipk_for_quarter(region: str | None, clearance: str, label: str, profile: Profile) -> tuple[pd.DataFrame, IPKResult]:
+    """The indicator table and the scores of every kabupaten/kota in scope for triwulan ``label``."""
+    start, end = quarter_bounds(label)
+    prev_start, prev_end = quarter_bounds(previous_quarter(label))
+    kab = regions_in_scope(region)
+    current = data.aggregate("kab", region, clearance, start, end, None, None, (), ())
+    previous = data.aggregate("kab", region, clearance, prev_start, prev_end, None, None, (), ())
+    per_kec = data.aggregate("kec", region, clearance, start, end, None, None, (), ())
+    table = build_indicators(current, previous, per_kec, kab)
+    return table.assign(nama=kab["nama"]), compute_ipk(table, profile)

@@ -1,0 +1,84 @@
+"""Ruang Pimpinan: the risk picture a Governor or Bupati reads in one minute, every figure dated."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from analysis.early_warning import surges
+from analysis.ipk import CLASSES
+from analysis.profile import load_profile
+from analysis.triwulan import quarter_bounds, quarter_label
+from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
+from pages.components import data, state
+from pages.components.context import current_scope, cursor
+from pages.components.ipk import ipk_for_quarter, previous_quarter
+from pages.components.maps import render_map
+from sigap.config import DATA_DIR
+from store.elections import elections, load_calendar
+
+scope = current_scope()
+today = date.today()
+presenting = st.toggle("Mode presentasi", key=state.PRESENTATION)
+if presenting:  # static CSS, no user data: hide every control for the projector
+    st.markdown("<style>[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl'],"
+                "header{display:none !important}</style>", unsafe_allow_html=True)
+
+area = "Nasional" if scope.region is None else data.region_list("prov" if len(scope.region) == 2 else "kab") \
+    .set_index("kode").at[scope.region, "nama"]
+st.title(f"Ruang Pimpinan — {area}")
+label = quarter_label(today)
+start, end = quarter_bounds(label)
+profile = load_profile(DATA_DIR / "profiles" / "konflik_sosial.toml")
+table, now = ipk_for_quarter(scope.region, scope.clearance, label, profile)
+_, before = ipk_for_quarter(scope.region, scope.clearance, previous_quarter(label), profile)
+scores = now.scores.assign(nama=table["nama"], alasan=now.reasons, jumlah=table["jumlah"],
+                           perubahan=now.scores["ipk"] - before.scores["ipk"])
+
+week = data.aggregate("kab", scope.region, scope.clearance, today - timedelta(days=6), today, None, None, (), ())
+quarter = table["jumlah"].sum()
+recent = data.aggregate("kab", scope.region, scope.clearance, today - timedelta(days=27), today, None, None, (), ())
+base = data.aggregate("kab", scope.region, scope.clearance, today - timedelta(days=55), today - timedelta(days=28),
+                      None, None, (), ())
+alerts = surges(recent, base)
+open_cases = cursor().execute(
+    "SELECT count(*) FROM incidents WHERE NOT dihapus AND status_penanganan NOT IN ('selesai_damai', "
+    "'selesai_hukum', 'ditutup') AND (? IS NULL OR kode_prov = ? OR kode_kab = ?)",
+    [scope.region, scope.region, scope.region]).fetchall()[0][0]
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Insiden 7 hari terakhir", int(week["jumlah"].sum()) if len(week) else 0,
+          help=f"{today - timedelta(days=6):%d/%m/%Y}–{today:%d/%m/%Y}")
+c2.metric(f"Insiden triwulan {label}", int(quarter), help=f"{start:%d/%m/%Y}–{today:%d/%m/%Y}")
+c3.metric("Wilayah dengan lonjakan", len(alerts), help="4 minggu terakhir vs 4 minggu sebelumnya, uji binomial")
+c4.metric("Kasus belum selesai", int(open_cases))
+st.caption(f"Data per {today:%d/%m/%Y} · IPK triwulan {label} ({start:%d/%m/%Y}–{end:%d/%m/%Y}), profil "
+           f"{profile.nama}; perubahan dibanding triwulan {previous_quarter(label)} · kelas Rendah/Sedang/Tinggi "
+           f"pada rata-rata ± 1 SD ({now.cuts[0]:.1f} / {now.cuts[1]:.1f})")
+
+map_col, list_col = st.columns([3, 2])
+with map_col:
+    layer = ChoroplethLayer(pd.DataFrame({"kode": scores["kode"], "nilai": scores["ipk"],
+                                          "kelas_idx": scores["kelas"].map({"Rendah": 1, "Sedang": 3, "Tinggi": 5})}),
+                            labels=("", CLASSES[0], "", CLASSES[1], "", CLASSES[2]), title=f"IPK {label}")
+    prefix = scope.region[:2] if scope.region else None
+    base_geo, bounds = data.display_features("kab", "sedang" if prefix else "rendah", prefix)
+    render_map(build_map(choropleth_features(base_geo, layer, ""), layer, bounds=[list(bounds[0]), list(bounds[1])]),
+               key="pimpinan_peta", height=520)
+with list_col:
+    st.subheader("10 wilayah teratas")
+    top = scores.sort_values("ipk", ascending=False).head(10)
+    st.dataframe(top[["nama", "ipk", "kelas", "perubahan", "alasan"]], hide_index=True, height=420,
+                 column_config={"nama": "Wilayah", "ipk": st.column_config.NumberColumn("IPK", format="%.1f"),
+                                "perubahan": st.column_config.NumberColumn("Δ", format="%+.1f"),
+                                "alasan": st.column_config.TextColumn("Alasan", width="large")})
+
+names = elections(cursor())
+if names:
+    calendar = load_calendar(cursor(), names[0])
+    upcoming = calendar.loc[calendar["selesai"] >= pd.Timestamp(today)]
+    stage = (f"Tahapan berikut {names[0]}: {upcoming.iloc[0]['tahapan']} mulai {upcoming.iloc[0]['mulai']:%d/%m/%Y}"
+             if len(upcoming) else f"Seluruh tahapan {names[0]} telah selesai "
+                                   f"({calendar['selesai'].max():%d/%m/%Y}).")
+    st.info(stage)
