@@ -90,7 +90,9 @@ def compute_ipk(indicators: pd.DataFrame, profile: Profile) -> IPKResult:
         ipk += d.bobot / total_weight * dim
     scores["ipk"] = np.round(ipk, 2)
     cuts = _cuts(scores["ipk"], profile)
-    scores["kelas"] = np.select([scores["ipk"] < cuts[0], scores["ipk"] < cuts[1]], CLASSES[:2], CLASSES[2])
+    # a region with no score at all is Rendah even when mean − 1 SD falls below zero
+    low = (scores["ipk"] < cuts[0]) | (scores["ipk"] <= 0)
+    scores["kelas"] = np.select([low, scores["ipk"] < cuts[1]], CLASSES[:2], CLASSES[2])
     scores["kelas_polri"] = scores["kelas"].map(POLRI_LABELS)
     reasons = _reasons(indicators, contributions)
     return IPKResult(scores=scores, indicators=scaled, reasons=reasons, cuts=cuts)

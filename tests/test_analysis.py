@@ -96,3 +96,13 @@ def test_one_to_two_is_not_a_surge_but_a_real_rise_is():
     assert list(flagged["kode"]) == ["b"]
     assert flagged.loc[0, "tingkat"] == "lonjakan"
     assert "30 insiden vs 10 sebelumnya (+200%" in flagged.loc[0, "alasan"]
+
+
+def test_sd_classes_and_zero_scores():
+    table = pd.DataFrame({"kode": list("abcdef"), "x": [0, 0, 0, 0, 1, 9.0], "y": 0.0})
+    profile = parse_profile({"dimensi": [{"kode": "a", "indikator": [{"kode": "x", "rujukan": 9}]}]})
+    result = compute_ipk(table, profile)
+    ipk = result.scores["ipk"]
+    mean, sd = ipk.mean(), ipk.std(ddof=0)
+    assert result.cuts == pytest.approx((max(0, mean - sd), mean + sd))
+    assert list(result.scores["kelas"]) == ["Rendah"] * 4 + ["Sedang", "Tinggi"]

@@ -32,3 +32,18 @@ def test_map_draws_514_regions_offline(demo_db):
         assert page.get_by_text("Data contoh (sintetis)").count() >= 1
         # nothing needed the outside network (tiles are off by default, assets are local)
         assert page.blocked == []
+
+
+def test_leaders_dashboard_at_1920x1080(demo_db):
+    with running_app({"SIGAP_DB": str(demo_db), "SIGAP_AUTH": "off"}) as url, \
+            offline_page(viewport=(1920, 1080)) as page:
+        page.goto(url)
+        page.get_by_role("link", name="Ruang Pimpinan").click()
+        page.get_by_text("10 wilayah teratas").wait_for(timeout=60_000)
+        paths = wait_for_count(page, "path.leaflet-interactive", 514)
+        page.wait_for_timeout(1500)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "ruang_pimpinan_1920x1080.png"))
+        assert paths == 514
+        assert page.get_by_text("Data per").count() >= 1
+        assert page.blocked == []
