@@ -17,7 +17,7 @@ from store.audit import AuditEvent, record
 from store.incidents import CLEARANCE_LEVELS, Scope
 
 __all__ = ["LOCKOUT", "MAX_FAILURES", "AuthError", "User", "authenticate", "change_password", "create_user",
-           "get_user", "list_users", "set_active", "unlock"]
+           "get_user", "list_users", "set_active", "sign_in_sso", "unlock"]
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -67,7 +67,8 @@ def _validate(role: str, region: str | None, clearance: str) -> None:
 
 
 def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, region: str | None = None,
-                clearance: str = "Terbatas", *, actor: str = "sistem", password: str | None = None) -> str:
+                clearance: str = "Terbatas", *, actor: str = "sistem", password: str | None = None,
+                email: str | None = None) -> str:
     """Create a user and return the one-time password they must change at first sign-in.
 
     Raises
@@ -85,8 +86,9 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, region
 
     def work():
         con.execute(
-            "INSERT INTO users (username, password_hash, role, region, clearance, must_change_password) "
-            "VALUES (?, ?, ?, ?, ?, true)", [username, hash_password(secret), role, region, clearance])
+            "INSERT INTO users (username, password_hash, role, region, clearance, must_change_password, email) "
+            "VALUES (?, ?, ?, ?, ?, true, ?)",
+            [username, hash_password(secret), role, region, clearance, email.strip().lower() if email else None])
         record(con, AuditEvent(actor=actor, action="pengguna_dibuat", object=username,
                                detail={"peran": role, "wilayah": region, "izin": clearance}))
     _tx(con, work)
@@ -98,6 +100,27 @@ def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
     row = con.execute("SELECT username, role, region, clearance, must_change_password FROM users "
                       "WHERE username = ? AND active", [username]).fetchall()
     return User(*row[0]) if row else None
+
+
+def sign_in_sso(con: duckdb.DuckDBPyConnection, email: str | None, now: datetime | None = None) -> User:
+    """Match an identity provider's verified e-mail to an active SIGAP user (role and scope stay
+    SIGAP's), recording the sign-in; unknown e-mails are refused and recorded too."""
+    now = now or _now()
+    row = con.execute("SELECT username FROM users WHERE email = ? AND active", [(email or "").strip().lower()]).fetchall()
+    if not row:
+        _tx(con, lambda: record(con, AuditEvent(actor=(email or "?")[:64], action="login_gagal", outcome="ditolak",
+                                                detail={"cara": "sso", "alasan": "e-mail tidak terdaftar"})))
+        raise AuthError("Akun SSO ini belum terdaftar di SIGAP. Minta admin menambahkan e-mail Anda.")
+    username = row[0][0]
+
+    def ok():
+        con.execute("UPDATE users SET last_login = ? WHERE username = ?", [now, username])
+        user = get_user(con, username)
+        user = User(user.username, user.role, user.region, user.clearance, False)  # the IdP owns the password
+        record(con, AuditEvent(actor=username, action="login", role=user.role, region=user.region,
+                               detail={"cara": "sso"}))
+        return user
+    return _tx(con, ok)
 
 
 def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str, now: datetime | None = None) -> User:
@@ -194,5 +217,5 @@ def unlock(con: duckdb.DuckDBPyConnection, username: str, actor: str) -> None:
 
 def list_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Users without secrets."""
-    return con.execute("SELECT username, role, region, clearance, active, must_change_password, failed_attempts, "
-                       "locked_until, last_login FROM users ORDER BY username").df()
+    return con.execute("SELECT username, email, role, region, clearance, active, must_change_password, "
+                       "failed_attempts, locked_until, last_login FROM users ORDER BY username").df()

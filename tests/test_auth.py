@@ -168,8 +168,8 @@ def test_first_sign_in_forces_a_password_change(auth_app):
     at.button[0].click()
     at.run()
     assert not at.exception
-    assert at.title[0].value == "Peta Potensi Konflik"
-    assert at.metric[1].value.endswith("dari 13")  # a province user (63) sees its province
+    # a leader lands on the dashboard of their own province (scope from the user record)
+    assert at.title[0].value == "Ruang Pimpinan — Kalimantan Selatan"
 
 
 def test_five_wrong_passwords_in_the_app_lock(auth_app):
@@ -186,7 +186,7 @@ def test_pimpinan_does_not_get_the_admin_page(auth_app):
     con.execute("UPDATE users SET must_change_password = false WHERE username = 'baru'")
     con.close()
     at = _sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run(), "baru", "Sementara123")
-    assert at.title[0].value == "Peta Potensi Konflik"
+    assert at.title[0].value.startswith("Ruang Pimpinan")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/admin.py")  # not registered for this role at all
 
@@ -199,3 +199,46 @@ def test_admin_page_refuses_a_non_admin_run_directly(fresh_db, monkeypatch):
     at.run()
     assert "tidak berwenang" in at.error[0].value
     assert not at.dataframe
+
+
+SSO_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "uji",
+                        "client_id": "sigap", "client_secret": "rahasia",
+                        "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}}
+
+
+def test_sso_maps_a_registered_email_to_its_sigap_role(auth_app):
+    con = connect(auth_app)
+    create_user(con, "bupati", "pimpinan", "63.72", "Rahasia", email="Bupati@BanjarbaruKota.go.id")
+    con.close()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.secrets = SSO_SECRETS
+    at.user = {"is_logged_in": True, "email": "bupati@banjarbarukota.go.id"}
+    at.run()
+    assert not at.exception
+    assert at.title[0].value.startswith("Ruang Pimpinan")  # a leader lands on the dashboard
+    assert at.session_state["pengguna"].region == "63.72"
+
+
+def test_sso_refuses_an_unregistered_email(auth_app):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.secrets = SSO_SECRETS
+    at.user = {"is_logged_in": True, "email": "orang.lain@example.com"}
+    at.run()
+    assert at.title[0].value == "SIGAP — Masuk"
+    assert "belum terdaftar" in at.info[0].value
+    import gc
+
+    st.cache_resource.clear()  # let the app's connection go before opening our own
+    gc.collect()
+    con = connect(auth_app)
+    assert con.execute("SELECT count(*) FROM audit WHERE action = 'login_gagal'").fetchall()[0][0] == 1
+
+
+def test_sign_in_form_offers_sso_only_when_configured(auth_app):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not [b for b in at.button if b.key == "masuk_sso"]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.secrets = SSO_SECRETS
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b for b in at.button if b.key == "masuk_sso"]

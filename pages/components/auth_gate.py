@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import streamlit as st
 
 from auth.session import SessionTimes, expired_reason
-from auth.users import AuthError, User, authenticate, change_password, get_user
+from auth.users import AuthError, User, authenticate, change_password, get_user, sign_in_sso
 from pages.components import state
 from pages.components.context import cursor
 from store.audit import AuditEvent, record
@@ -28,6 +28,8 @@ def require_login() -> User:
     if os.environ.get("SIGAP_AUTH") == "off":
         return st.session_state.setdefault(state.USER, TEST_USER)
     user = st.session_state.get(state.USER)
+    if user is None and sso_configured() and st.user.get("is_logged_in"):
+        user = _sso_user()
     if user is not None:
         reason = expired_reason(st.session_state[SESSION_TIMES], _now())
         if reason is None and get_user(cursor(), user.username) is None:
@@ -44,6 +46,26 @@ def require_login() -> User:
     st.stop()
 
 
+def sso_configured() -> bool:
+    """True when ``.streamlit/secrets.toml`` (or the environment) holds an ``[auth]`` section."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _sso_user() -> User | None:
+    try:
+        user = sign_in_sso(cursor(), st.user.get("email"))
+    except AuthError as exc:
+        st.session_state[NOTICE] = str(exc)
+        return None
+    now = _now()
+    st.session_state[state.USER] = user
+    st.session_state[SESSION_TIMES] = SessionTimes(now, now)
+    return user
+
+
 def sign_out(message: str | None = None) -> None:
     """End the session (audited) and show ``message`` on the sign-in form."""
     user = st.session_state.get(state.USER)
@@ -57,6 +79,8 @@ def sign_out(message: str | None = None) -> None:
         st.session_state.pop(key, None)
     if message:
         st.session_state[NOTICE] = message
+    if sso_configured() and st.user.get("is_logged_in"):
+        st.logout()
 
 
 def sign_out_button() -> None:
@@ -80,6 +104,8 @@ def _sign_in_form() -> None:
         username = st.text_input("Nama pengguna", key="masuk_nama")
         password = st.text_input("Kata sandi", type="password", key="masuk_sandi")
         submitted = st.form_submit_button("Masuk")
+    if sso_configured() and st.button("Masuk dengan akun instansi (SSO)", key="masuk_sso"):
+        st.login()
     if submitted:
         try:
             user = authenticate(cursor(), username.strip(), password)

@@ -21,6 +21,7 @@ def register(sub) -> None:
     add.add_argument("--role", required=True, choices=["admin", "analis", "pimpinan"])
     add.add_argument("--region", help="kode provinsi (63) atau kabupaten/kota (63.72); kosong = nasional")
     add.add_argument("--clearance", default="Terbatas", choices=["Biasa", "Terbatas", "Rahasia"])
+    add.add_argument("--email", help="e-mail untuk masuk lewat SSO (OIDC)")
     add.set_defaults(handler=_add)
     usub.add_parser("list", help="daftar pengguna").set_defaults(handler=_list)
     for name, helptext in (("disable", "nonaktifkan pengguna"), ("unlock", "buka kunci pengguna")):
@@ -49,14 +50,14 @@ def _create_admin(args) -> int:
 
 
 def _add(args) -> int:
-    return _make(_con(args), args.username, args.role, args.region, args.clearance)
+    return _make(_con(args), args.username, args.role, args.region, args.clearance, args.email)
 
 
-def _make(con, username, role, region, clearance) -> int:
+def _make(con, username, role, region, clearance, email=None) -> int:
     from auth.users import AuthError, create_user
 
     try:
-        secret = create_user(con, username, role, region, clearance, actor="cli")
+        secret = create_user(con, username, role, region, clearance, actor="cli", email=email)
     except (AuthError, ValueError) as exc:
         raise CommandError(str(exc)) from exc
     print(f"Pengguna {username} ({role}) dibuat. Kata sandi sekali pakai: {secret}", file=sys.stderr)
