@@ -211,3 +211,13 @@ def test_leaders_dashboard_full_and_presentation_mode(app_env):
     at.toggle(key="mode_presentasi").set_value(True).run()
     assert not at.exception
     assert any("display:none" in m.value for m in at.markdown)
+
+
+def test_profile_panel_of_another_kabupaten_stays_closed(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "peta.py"), default_timeout=120)
+    at.session_state["pengguna"] = FakeUser("analis_bjb", "analis", "63.72")
+    at.session_state["kab_terpilih"] = "63.71"  # a stale or forged selection of Banjarmasin
+    at.run()
+    assert not at.exception
+    assert not [h for h in at.subheader if "63.71" in h.value]
+    assert all("63.71" not in str(df.value.get("kode", [])) for df in at.dataframe)
