@@ -14,6 +14,7 @@ import pandas as pd
 from auth.passwords import check_policy, hash_password, one_time_password, verify_password
 from auth.roles import PERMISSIONS
 from store.audit import AuditEvent, record
+from store.db import transaction
 from store.incidents import CLEARANCE_LEVELS, Scope
 
 __all__ = ["LOCKOUT", "MAX_FAILURES", "AuthError", "User", "authenticate", "change_password", "create_user",
@@ -48,14 +49,8 @@ def _now() -> datetime:
 
 
 def _tx(con, work):
-    con.execute("BEGIN TRANSACTION")
-    try:
-        out = work()
-        con.execute("COMMIT")
-        return out
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    with transaction(con):
+        return work()
 
 
 def _validate(role: str, region: str | None, clearance: str) -> None:

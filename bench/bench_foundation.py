@@ -112,7 +112,6 @@ def bench_map_size(rows):
 
 
 def bench_rerun(rows):
-    import shutil
     from datetime import date
 
     import streamlit as st

@@ -15,6 +15,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from store.db import transaction
+
 __all__ = ["DEMO_SOURCE", "clear_demo", "demo_loaded", "demo_was_cleared", "generate_demo", "load_demo"]
 
 DEMO_SOURCE = "demo"
@@ -215,8 +217,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, n: int = 6000, seed: int = 2024, e
     frame = generate_demo(kab, dict(zip(kec["kode"], kec["nama"])), load_locator(),
                           dict(zip(bentuk["kode"], bentuk["bobot"])), n=n, seed=seed, end=end)
     columns = list(frame.columns)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         batch = con.execute(
             "INSERT INTO import_batches (nama_berkas, sumber, pengguna, baris, diterima, sintetis, catatan) "
             "VALUES (?, ?, ?, ?, ?, true, ?) RETURNING id",
@@ -230,10 +231,6 @@ def load_demo(con: duckdb.DuckDBPyConnection, n: int = 6000, seed: int = 2024, e
         con.execute(f"INSERT INTO incidents ({cols}) SELECT {cols} FROM _demo_in")
         con.unregister("_demo_in")
         record(con, AuditEvent(actor="sistem", action="demo_muat", object=f"batch:{batch}", row_count=len(frame)))
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return batch
 
 
@@ -241,18 +238,13 @@ def clear_demo(con: duckdb.DuckDBPyConnection, actor: str = "sistem") -> int:
     """Delete every synthetic batch and its incidents (one transaction); return rows removed."""
     from store.audit import AuditEvent, record
 
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         removed = con.execute(
             "DELETE FROM incidents WHERE batch_id IN (SELECT id FROM import_batches WHERE sintetis)"
         ).fetchone()[0]
         con.execute("DELETE FROM import_batches WHERE sintetis")
         con.execute("INSERT OR REPLACE INTO settings (kunci, nilai) VALUES ('demo_dihapus', CAST(current_timestamp AS VARCHAR))")
         record(con, AuditEvent(actor=actor, action="demo_hapus", row_count=int(removed)))
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return int(removed)
 
 

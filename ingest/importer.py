@@ -25,6 +25,7 @@ from ingest.resolve import RegionIndex, resolve_regions
 from ingest.validate import PROBLEM_COLUMNS, problems_frame, type_and_validate
 from reports.safe import neutralise_frame
 from store.audit import AuditEvent, record
+from store.db import transaction
 
 __all__ = ["ImportResult", "Prepared", "commit_import", "errors_xlsx", "list_batches", "prepare_import",
            "undo_batch"]
@@ -166,8 +167,7 @@ def commit_import(con: duckdb.DuckDBPyConnection, prepared: Prepared, user, *,
     rows = prepared.rows.loc[take].copy()
     rows["dibuat_oleh"] = user.username
     total = len(prepared.rows)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         batch = con.execute(
             "INSERT INTO import_batches (nama_berkas, sha256, sumber, pengguna, baris) VALUES (?, ?, ?, ?, ?) "
             "RETURNING id", [prepared.filename, prepared.sha256, prepared.preset, user.username, total]).fetchall()[0][0]
@@ -199,10 +199,6 @@ def commit_import(con: duckdb.DuckDBPyConnection, prepared: Prepared, user, *,
         pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
         if pause:
             time.sleep(pause)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return ImportResult(batch=batch, rows=total, accepted=accepted, rejected=rejected, duplicates=duplicates,
                         probable_duplicates=probable, problems=prepared.problems)
 
@@ -241,18 +237,13 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch: int, user) -> int:
                          [batch]).fetchall()
     if not exists:
         raise ValueError(f"batch {batch} tidak ada atau sudah dibatalkan")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM kemungkinan_duplikat WHERE id_baru IN (SELECT id FROM incidents WHERE batch_id = ?) "
                     "OR id_lama IN (SELECT id FROM incidents WHERE batch_id = ?)", [batch, batch])
         removed = con.execute("DELETE FROM incidents WHERE batch_id = ? RETURNING id", [batch]).fetchall()
         con.execute("UPDATE import_batches SET dibatalkan_pada = current_timestamp WHERE id = ?", [batch])
         record(con, AuditEvent(actor=user.username, role=user.role, action="batal_impor", object=f"batch:{batch}",
                                row_count=len(removed)))
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return len(removed)
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from branca.element import MacroElement, Template
 from folium.plugins import HeatMap, MarkerCluster

@@ -12,10 +12,10 @@ from analysis.early_warning import surges
 from analysis.ipk import CLASSES
 from analysis.profile import load_profile
 from analysis.triwulan import quarter_bounds, quarters_between
-from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
+from maps.choropleth import build_map, choropleth_features
 from pages.components import data
 from pages.components.context import current_scope
-from pages.components.ipk import ipk_for_quarter, previous_quarter, regions_in_scope
+from pages.components.ipk import ipk_for_quarter, ipk_layer, previous_quarter, regions_in_scope
 from pages.components.maps import render_map
 from sigap.config import DATA_DIR
 
@@ -52,10 +52,7 @@ c1, c2, c3 = st.columns(3)
 for col, name in zip((c1, c2, c3), CLASSES):
     col.metric(f"Kelas {name}", int((scores["kelas"] == name).sum()))
 
-layer = ChoroplethLayer(
-    frame=pd.DataFrame({"kode": scores["kode"], "nilai": scores["ipk"],
-                        "kelas_idx": scores["kelas"].map({"Rendah": 1, "Sedang": 3, "Tinggi": 5})}),
-    labels=("", labels[0], "", labels[1], "", labels[2]), title=f"IPK {label}")
+layer = ipk_layer(scores, label, labels)
 prefix = scope.region[:2] if scope.region else None
 base, bounds = data.display_features("kab", "sedang" if prefix else "rendah", prefix)
 render_map(build_map(choropleth_features(base, layer, ""), layer, bounds=[list(bounds[0]), list(bounds[1])]),

@@ -8,13 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from analysis.early_warning import surges
-from analysis.ipk import CLASSES
 from analysis.profile import load_profile
 from analysis.triwulan import quarter_bounds, quarter_label
-from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
+from maps.choropleth import build_map, choropleth_features
 from pages.components import data, state
 from pages.components.context import current_scope, cursor
-from pages.components.ipk import ipk_for_quarter, previous_quarter
+from pages.components.ipk import ipk_for_quarter, ipk_layer, previous_quarter
 from pages.components.maps import render_map
 from sigap.config import DATA_DIR
 from store.elections import elections, load_calendar
@@ -59,9 +58,7 @@ st.caption(f"Data per {today:%d/%m/%Y} · IPK triwulan {label} ({start:%d/%m/%Y}
 
 map_col, list_col = st.columns([3, 2])
 with map_col:
-    layer = ChoroplethLayer(pd.DataFrame({"kode": scores["kode"], "nilai": scores["ipk"],
-                                          "kelas_idx": scores["kelas"].map({"Rendah": 1, "Sedang": 3, "Tinggi": 5})}),
-                            labels=("", CLASSES[0], "", CLASSES[1], "", CLASSES[2]), title=f"IPK {label}")
+    layer = ipk_layer(scores, label)
     prefix = scope.region[:2] if scope.region else None
     base_geo, bounds = data.display_features("kab", "sedang" if prefix else "rendah", prefix)
     render_map(build_map(choropleth_features(base_geo, layer, ""), layer, bounds=[list(bounds[0]), list(bounds[1])]),

@@ -20,6 +20,7 @@ import pandas as pd
 from auth.roles import require
 from reports.safe import neutralise_frame
 from store.audit import AuditEvent, record
+from store.db import transaction
 from store.incidents import CLEARANCE_LEVELS, IncidentFilter, Scope, aggregate_by_region, query_incidents
 
 __all__ = ["COLUMNS", "FORMATS", "Export", "export_data"]
@@ -75,11 +76,10 @@ def export_data(con: duckdb.DuckDBPyConnection, fmt: str, flt: IncidentFilter, u
         layer = _region_layer(con, flt, scope, regions)
         data = _gis(layer, incidents if fmt == "gpkg" else None, fmt)
         rows = len(incidents)
-    con.execute("BEGIN TRANSACTION")
-    record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="ekspor", object=fmt,
-                           detail={k: str(v) for k, v in asdict(flt).items() if v not in (None, ())},
-                           row_count=rows))
-    con.execute("COMMIT")
+    with transaction(con):
+        record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="ekspor", object=fmt,
+                               detail={k: str(v) for k, v in asdict(flt).items() if v not in (None, ())},
+                               row_count=rows))
     return Export(data=data, filename=f"sigap-insiden-{stamp}.{fmt}", mime=FORMATS[fmt], rows=rows)
 
 

@@ -8,6 +8,7 @@ values with ``?``.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -16,7 +17,8 @@ import pandas as pd
 
 from sigap.config import DATA_DIR
 
-__all__ = ["StoreError", "backup_dir", "connect", "migrate", "schema_version", "MIGRATIONS"]
+__all__ = ["StoreError", "backup_dir", "connect", "migrate", "replace_rows", "schema_version", "transaction",
+           "MIGRATIONS"]
 
 VOCAB_DIR = DATA_DIR / "vocab"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -37,6 +39,34 @@ def _migrations() -> list[tuple[int, str, str]]:
 
 
 MIGRATIONS = _migrations()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    """``with transaction(con):`` — COMMIT at the end, ROLLBACK on any exception (then re-raised)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, where: str = "true",
+                 params: list | None = None) -> None:
+    """Delete ``table`` rows matching ``where`` and insert ``frame`` (same column order), atomically.
+
+    ``table`` and ``where`` come from code, never from users; values go through ``params``.
+    """
+    name = f"_in_{table}"
+    with transaction(con):
+        con.execute(f"DELETE FROM {table} WHERE {where}", params or [])
+        con.register(name, frame)
+        try:
+            con.execute(f"INSERT INTO {table} SELECT * FROM {name}")
+        finally:
+            con.unregister(name)
 
 
 def connect(path: str | Path, *, read_only: bool = False, harden: bool = True) -> duckdb.DuckDBPyConnection:
@@ -121,14 +151,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     for number, name, sql in MIGRATIONS:
         if number in applied:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute("INSERT INTO schema_version (versi, nama) VALUES (?, ?)", [number, name])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
     return schema_version(con)
 
 
@@ -150,17 +175,7 @@ def sync_vocab(con: duckdb.DuckDBPyConnection, vocab_dir: Path = VOCAB_DIR) -> N
         )
     if not frames:
         return
-    vocab = pd.concat(frames, ignore_index=True)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("DELETE FROM vocab")
-        con.register("_vocab_in", vocab)
-        con.execute("INSERT INTO vocab SELECT daftar, kode, nama, atribut FROM _vocab_in")
-        con.unregister("_vocab_in")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    replace_rows(con, "vocab", pd.concat(frames, ignore_index=True)[["daftar", "kode", "nama", "atribut"]])
 
 
 def _seed_defaults(con: duckdb.DuckDBPyConnection) -> None:

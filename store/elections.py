@@ -8,6 +8,7 @@ import pandas as pd
 from analysis.election import check_calendar
 from sigap.config import DATA_DIR
 from store.audit import AuditEvent, record
+from store.db import transaction
 
 __all__ = ["elections", "load_calendar", "save_calendar", "seed_calendar"]
 
@@ -58,16 +59,12 @@ def save_calendar(con: duckdb.DuckDBPyConnection, pemilihan: str, stages: pd.Dat
     checked = check_calendar(stages)
     checked = checked.assign(pemilihan=pemilihan, urutan=range(1, len(checked) + 1),
                              catatan=checked.get("catatan"))
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM tahapan_pemilihan WHERE pemilihan = ?", [pemilihan])
         con.register("_tahapan_in", checked[["pemilihan", "urutan", "tahapan", "mulai", "selesai", "catatan"]])
         con.execute("INSERT INTO tahapan_pemilihan SELECT pemilihan, urutan, tahapan, CAST(mulai AS DATE), "
                     "CAST(selesai AS DATE), catatan FROM _tahapan_in")
         con.unregister("_tahapan_in")
-        record(con, AuditEvent(actor=user.username, role=user.role, action="ubah_kalender", object=pemilihan, row_count=len(checked)))
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        record(con, AuditEvent(actor=user.username, role=user.role, action="ubah_kalender", object=pemilihan,
+                               row_count=len(checked)))
     return len(checked)

@@ -6,6 +6,8 @@ import duckdb
 import pandas as pd
 import shapely
 
+from store.db import replace_rows
+
 __all__ = ["load_regions_into", "region_names", "region_table"]
 
 
@@ -35,16 +37,7 @@ def load_regions_into(con: duckdb.DuckDBPyConnection, directory=None) -> dict[st
             )
         )
     table = pd.concat(frames, ignore_index=True)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("DELETE FROM regions")
-        con.register("_regions_in", table)
-        con.execute("INSERT INTO regions SELECT * FROM _regions_in")
-        con.unregister("_regions_in")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    replace_rows(con, "regions", table)
     return {level: int((table["level"] == level).sum()) for level in LEVELS}
 
 

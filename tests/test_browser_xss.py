@@ -8,7 +8,7 @@ import pytest
 
 from auth.users import create_user
 from store import connect
-from tests.browser import ARTIFACTS, count_in_frames, needs_chromium, offline_page, running_app, wait_for_count
+from tests.browser import ARTIFACTS, needs_chromium, offline_page, running_app, wait_for_count
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 PAYLOAD = "<img src=x onerror=alert(1)>"

@@ -7,7 +7,6 @@ import sys
 
 import geopandas as gpd
 import pandas as pd
-import pytest
 
 from tests.conftest import ROOT, SHARED
 

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from ingest.demo import clear_demo, demo_loaded, generate_demo, load_demo

@@ -15,8 +15,7 @@ import pytest
 from auth.users import User
 from ingest.importer import commit_import, errors_xlsx, prepare_import, undo_batch
 from ingest.parse import parse_dates, parse_numbers
-from ingest.readers import ReadError, read_table
-from ingest.resolve import normalise_name
+from ingest.readers import ReadError
 from store import connect
 from store.backup import fingerprint
 from tests.conftest import ROOT

@@ -47,8 +47,6 @@ def _count(db, sql, params=()):
     import duckdb
 
     # the app holds the file in this process; read through a second connection of the same process
-    from store import connect as _connect  # noqa: F401
-
     con = duckdb.connect(str(db), read_only=False)
     try:
         return con.execute(sql, list(params)).fetchone()[0]

@@ -12,6 +12,7 @@ from auth.users import AuthError, User, authenticate, change_password, get_user,
 from pages.components import state
 from pages.components.context import cursor
 from store.audit import AuditEvent, record
+from store.db import transaction
 
 #: Only for automated tests of other pages (SIGAP_AUTH=off): a national analyst, never an admin.
 TEST_USER = User(username="uji_otomatis", role="analis", region=None, clearance="Terbatas")
@@ -71,10 +72,9 @@ def sign_out(message: str | None = None) -> None:
     user = st.session_state.get(state.USER)
     if user is not None:
         con = cursor()
-        con.execute("BEGIN TRANSACTION")
-        record(con, AuditEvent(actor=user.username, action="logout", role=user.role, region=user.region,
-                               detail={"alasan": message} if message else None))
-        con.execute("COMMIT")
+        with transaction(con):
+            record(con, AuditEvent(actor=user.username, action="logout", role=user.role, region=user.region,
+                                   detail={"alasan": message} if message else None))
     for key in (state.USER, SESSION_TIMES):
         st.session_state.pop(key, None)
     if message:

@@ -6,10 +6,13 @@ from datetime import timedelta
 
 import pandas as pd
 
-from analysis.ipk import IPKResult, build_indicators, compute_ipk
+from analysis.ipk import CLASSES, IPKResult, build_indicators, compute_ipk
 from analysis.profile import Profile
 from analysis.triwulan import quarter_bounds, quarter_label
+from maps.choropleth import ChoroplethLayer
 from pages.components import data
+
+_CLASS_COLOUR = {"Rendah": 1, "Sedang": 3, "Tinggi": 5}  # light, middle and dark of the palette
 
 
 def previous_quarter(label: str) -> str:
@@ -36,3 +39,11 @@ def ipk_for_quarter(region: str | None, clearance: str, label: str, profile: Pro
     per_kec = data.aggregate("kec", region, clearance, start, end, None, None, (), ())
     table = build_indicators(current, previous, per_kec, kab)
     return table.assign(nama=kab["nama"]), compute_ipk(table, profile)
+
+
+def ipk_layer(scores: pd.DataFrame, label: str, names: tuple[str, str, str] = CLASSES) -> ChoroplethLayer:
+    """A choropleth layer of IPK classes (``names`` relabels Rendah/Sedang/Tinggi, e.g. Polri's)."""
+    return ChoroplethLayer(
+        frame=pd.DataFrame({"kode": scores["kode"], "nilai": scores["ipk"],
+                            "kelas_idx": scores["kelas"].map(_CLASS_COLOUR)}),
+        labels=("", names[0], "", names[1], "", names[2]), title=f"IPK {label}")

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from sigap.cli import CommandError
