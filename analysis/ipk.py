@@ -37,9 +37,13 @@ class IPKResult:
     cuts: tuple[float, float]
 
 
-def scale(values, reference: float) -> np.ndarray:
-    """0–100: ``100 × min(1, ln(1 + x) / ln(1 + reference))``, negatives as 0."""
-    x = np.clip(np.asarray(values, dtype=float), 0, None)
+def scale(values, reference: float, kind: str = "log") -> np.ndarray:
+    """0–100: ``100 × min(1, ln(1 + x) / ln(1 + reference))`` (``kind="log"``, for counts) or
+    ``100 × min(1, x / reference)`` (``"linear"``, for indicators that are already scores);
+    negatives and missing values as 0."""
+    x = np.clip(np.nan_to_num(np.asarray(values, dtype=float)), 0, None)
+    if kind == "linear":
+        return 100.0 * np.minimum(1.0, x / reference)
     return 100.0 * np.minimum(1.0, np.log1p(x) / np.log1p(reference))
 
 
@@ -82,7 +86,7 @@ def compute_ipk(indicators: pd.DataFrame, profile: Profile) -> IPKResult:
         inner = sum(i.bobot for i in d.indikator) or 1.0
         dim = np.zeros(len(indicators))
         for i in d.indikator:
-            s = scale(indicators[i.kode], i.rujukan)
+            s = scale(indicators[i.kode], i.rujukan, i.skala)
             scaled[i.kode] = s
             dim += i.bobot / inner * s
             contributions[(d, i)] = d.bobot / total_weight * i.bobot / inner * s

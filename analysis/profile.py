@@ -23,6 +23,7 @@ class Indicator:
     nama: str
     bobot: float
     rujukan: float
+    skala: str = "log"   # "log" for counts, "linear" for indicators that are already scores
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class Profile:
     skema_kelas: str = "sd"
     batas: tuple[float, float] = (33.3, 66.7)
     keterangan: str = ""
+
+    def with_dimension(self, dimension: Dimension) -> "Profile":
+        """A copy with one more dimension (e.g. kerentanan from imported official indices)."""
+        return replace(self, dimensi=self.dimensi + (dimension,))
 
     def with_dimension_weights(self, weights: dict[str, float]) -> "Profile":
         """A copy with some dimension weights changed (the page's weight editor)."""
@@ -71,7 +76,8 @@ def parse_profile(data: dict, source: str = "profil") -> Profile:
         indicators = tuple(
             Indicator(kode=_req(x, "kode", f"{where}.indikator[{j}]"), nama=x.get("nama", x.get("kode", "")),
                       bobot=_weight(x, f"{where}.indikator[{j}]"), rujukan=_positive(x, "rujukan",
-                                                                                    f"{where}.indikator[{j}]"))
+                                                                                    f"{where}.indikator[{j}]"),
+                      skala=_scale(x, f"{where}.indikator[{j}]"))
             for j, x in enumerate(d.get("indikator", []))
         )
         if not indicators:
@@ -91,6 +97,13 @@ def parse_profile(data: dict, source: str = "profil") -> Profile:
         raise ProfileError(f"{source}: kelas.batas harus dua angka naik antara 0 dan 100")
     return Profile(nama=data.get("nama", source), dimensi=tuple(dims), skema_kelas=skema, batas=batas,
                    keterangan=data.get("keterangan", ""))
+
+
+def _scale(d, where):
+    value = d.get("skala", "log")
+    if value not in ("log", "linear"):
+        raise ProfileError(f"{where}: skala {value!r} tidak dikenal (pilihan: log, linear)")
+    return value
 
 
 def _req(d, key, where):

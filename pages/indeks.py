@@ -10,7 +10,7 @@ import streamlit as st
 
 from analysis.early_warning import surges
 from analysis.ipk import CLASSES
-from analysis.profile import load_profile
+from analysis.profile import Dimension, Indicator, load_profile
 from analysis.triwulan import quarter_bounds, quarters_between
 from maps.choropleth import build_map, choropleth_features
 from pages.components import data
@@ -35,16 +35,29 @@ with st.sidebar:
     weights = {d.kode: st.slider(d.nama, 0.0, 1.0, float(d.bobot), 0.05, key=f"ipk_bobot_{d.kode}")
                for d in profile.dimensi}
 profile = profile.with_dimension_weights(weights)
+context = data.election_context_table(scope.region)
+use_ikp = False
+if not context.empty and context["ikp"].notna().any():
+    with st.sidebar:
+        use_ikp = st.toggle("Tambah dimensi kerentanan (IKP Bawaslu)", key="ipk_ikp")
+        ikp_weight = st.slider("Kerentanan", 0.0, 1.0, 0.2, 0.05, key="ipk_bobot_kerentanan", disabled=not use_ikp)
+    if use_ikp:
+        profile = profile.with_dimension(Dimension("kerentanan", "Kerentanan", ikp_weight,
+                                                   (Indicator("ikp", "skor IKP Bawaslu", 1.0, 100.0, "linear"),)))
 
 start, end = quarter_bounds(label)
 prev_start, prev_end = quarter_bounds(previous_quarter(label))
 args = (scope.region, scope.clearance)
-table, result = ipk_for_quarter(*args, label, profile)
+table, result = ipk_for_quarter(*args, label, profile, context if use_ikp else None)
 kab = regions_in_scope(scope.region)
 scores = result.scores.assign(nama=table["nama"], alasan=result.reasons, jumlah=table["jumlah"])
 class_col = "kelas" if legend.startswith("IKP") else "kelas_polri"
 labels = CLASSES if class_col == "kelas" else ("Kurang rawan", "Rawan", "Sangat rawan")
 
+if use_ikp:
+    dates = context["ikp_tanggal"].dropna()
+    st.caption(f"Dimensi kerentanan memakai IKP Bawaslu bertanggal {pd.Timestamp(dates.min()):%d/%m/%Y}"
+               + (f"–{pd.Timestamp(dates.max()):%d/%m/%Y}" if dates.max() != dates.min() else ""))
 st.caption(f"Profil: {profile.nama} · triwulan {label} ({start:%d/%m/%Y}–{end:%d/%m/%Y}) dibanding {prev_start:%d/%m/%Y}–"
            f"{prev_end:%d/%m/%Y} · batas kelas {result.cuts[0]:.1f} / {result.cuts[1]:.1f} · "
            f"data insiden s.d. {end:%d/%m/%Y}")

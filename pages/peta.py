@@ -100,6 +100,9 @@ if selected and profile_col is not None:
         if st.button(t("Kembali ke seluruh wilayah"), key="peta_kembali"):
             st.session_state[state.SELECTED_KAB] = None
             st.rerun()
+        facts = data.election_context(selected)
+        if facts:
+            st.info(facts)
         rows = data.incidents(scope.region, scope.clearance, flt.date_from, flt.date_to, flt.prov, selected,
                               flt.kategori, flt.sifat)
         if rows.empty:

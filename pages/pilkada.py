@@ -15,6 +15,7 @@ from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data, state
 from pages.components.context import current_scope, cursor
 from pages.components.maps import render_map
+from store.election_context import ContextError, import_context, load_context, stale
 from store.elections import elections, load_calendar, save_calendar
 
 scope = current_scope()
@@ -43,6 +44,34 @@ with st.expander("Kalender tahapan (dapat diubah)", expanded=False):
             st.success("Kalender disimpan.")
         except (CalendarError, PermissionDenied, ValueError) as exc:
             st.error(f"Kalender tidak disimpan: {exc}")
+
+st.subheader("Konteks pemilihan per kabupaten/kota")
+context = load_context(cursor(), pemilihan, scope.region)
+if can_edit:
+    with st.expander("Impor konteks (CSV: kode, jumlah_paslon, petahana, sengketa_lalu, ikp, ikp_tanggal, ipkp, "
+                     "ipkp_tanggal, sumber)"):
+        upload = st.file_uploader("Tabel konteks", type=["csv"], key="konteks_berkas")
+        if upload is not None and st.button("Simpan konteks", key="konteks_simpan"):
+            try:
+                table = pd.read_csv(upload, dtype=str, keep_default_na=False, sep=None, engine="python")
+                n = import_context(cursor(), table, pemilihan, user)
+                st.success(f"{n} baris konteks disimpan.")
+                context = load_context(cursor(), pemilihan, scope.region)
+            except ContextError as exc:
+                st.error(str(exc))
+                st.dataframe(exc.problems, hide_index=True)
+if context.empty:
+    st.caption("Belum ada konteks untuk pemilihan ini.")
+else:
+    oldest = context["ikp_tanggal"].dropna().min()
+    if stale(oldest):
+        st.warning(f"Data IKP tertua bertanggal {pd.Timestamp(oldest):%d/%m/%Y} — lebih dari setahun; "
+                   "pastikan pimpinan tahu umur data ini.")
+    names = data.region_list("kab").set_index("kode")["nama"]
+    st.dataframe(context.assign(wilayah=context["kode"].map(names))[
+        ["kode", "wilayah", "jumlah_paslon", "petahana", "catatan", "ikp", "ikp_tanggal", "ipkp", "ipkp_tanggal"]],
+        hide_index=True, column_config={"ikp_tanggal": st.column_config.DateColumn("tanggal IKP", format="DD/MM/YYYY"),
+                                        "ipkp_tanggal": st.column_config.DateColumn("tanggal IPKP", format="DD/MM/YYYY")})
 
 only_election = st.toggle("Hanya insiden terkait pemilu", value=True, key="pilkada_pemilu")
 kategori = ("POL",) if only_election else ()

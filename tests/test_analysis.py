@@ -106,3 +106,15 @@ def test_sd_classes_and_zero_scores():
     mean, sd = ipk.mean(), ipk.std(ddof=0)
     assert result.cuts == pytest.approx((max(0, mean - sd), mean + sd))
     assert list(result.scores["kelas"]) == ["Rendah"] * 4 + ["Sedang", "Tinggi"]
+
+
+def test_official_index_as_a_linear_kerentanan_dimension():
+    from analysis.profile import Dimension, Indicator
+
+    table = pd.DataFrame({"kode": ["01", "02"], "x": [0.0, 0.0], "y": [0.0, 0.0], "ikp": [50.0, np.nan]})
+    profile = SIMPLE.with_dimension(Dimension("kerentanan", "Kerentanan", 4.0,
+                                              (Indicator("ikp", "skor IKP", 1.0, 100.0, "linear"),)))
+    scores = compute_ipk(table, profile).scores
+    # (3·0 + 1·0 + 4·50) / 8 = 25; a region without an IKP counts 0 there
+    assert list(scores["ipk"]) == [25.0, 0.0]
+    assert list(scores["kerentanan"]) == [50.0, 0.0]

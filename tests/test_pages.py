@@ -1,6 +1,8 @@
 """Every page runs under AppTest; the map page filters, scopes and opens a profile."""
 
 from dataclasses import dataclass
+
+import pandas as pd
 from datetime import date
 
 import pytest
@@ -219,3 +221,34 @@ def test_profile_panel_of_another_kabupaten_stays_closed(app_env):
     assert not at.exception
     assert not [h for h in at.subheader if "63.71" in h.value]
     assert all("63.71" not in str(df.value.get("kode", [])) for df in at.dataframe)
+
+
+def test_election_context_reaches_the_pilkada_page_and_the_profile(app_env):
+    import gc
+
+    st.cache_resource.clear()
+    gc.collect()
+    from store.election_context import import_context
+
+    con = connect(app_env)
+    import_context(con, pd.DataFrame({"kode": ["63.72"], "jumlah_paslon": ["1"], "petahana": ["ya"],
+                                      "ikp": ["55"], "ikp_tanggal": ["16/12/2022"]}),
+                   "Pilkada 2024", FakeUser("a", "analis", None))
+    con.close()
+    at = AppTest.from_file(str(ROOT / "pages" / "pilkada.py"), default_timeout=120).run()
+    assert not at.exception
+    assert any("lebih dari setahun" in w.value for w in at.warning)  # a 2022 IKP is flagged as old
+    at = AppTest.from_file(str(ROOT / "pages" / "peta.py"), default_timeout=120)
+    at.session_state["kab_terpilih"] = "63.72"
+    at.run()
+    assert any("calon tunggal (kotak kosong)" in i.value and "IKP Bawaslu 55.0 (data 16/12/2022" in i.value
+               for i in at.info)
+    at = AppTest.from_file(str(ROOT / "pages" / "indeks.py"), default_timeout=120).run()
+    at.toggle(key="ipk_ikp").set_value(True).run()
+    assert not at.exception
+    assert any("IKP Bawaslu bertanggal 16/12/2022" in c.value for c in at.caption)
+    for dim in ("intensitas", "dampak", "sebaran", "tren"):
+        at.slider(key=f"ipk_bobot_{dim}").set_value(0.0)
+    at.slider(key="ipk_bobot_kerentanan").set_value(1.0).run()
+    ranking = at.dataframe[0].value
+    assert ranking.iloc[0]["kode"] == "63.72" and ranking.iloc[0]["ipk"] == 55.0  # only the IKP counts now

@@ -94,3 +94,43 @@ def vocab(daftar: str) -> dict[str, str]:
 def _vocab(db: str, daftar: str) -> dict[str, str]:
     rows = cursor().execute("SELECT kode, nama FROM vocab WHERE daftar = ? ORDER BY kode", [daftar]).fetchall()
     return dict(rows)
+
+
+def election_context(kode: str) -> str:
+    """One line of election facts and official indices (with data dates) for a kabupaten/kota."""
+    return _election_context(db_file(), kode)
+
+
+@st.cache_data(show_spinner=False, ttl=300)
+def _election_context(db: str, kode: str) -> str:
+    from store.election_context import load_context, stale
+    from store.elections import elections
+
+    names = elections(cursor())
+    if not names:
+        return ""
+    frame = load_context(cursor(), names[0], kode)
+    if frame.empty:
+        return ""
+    row = frame.iloc[0]
+    parts = [f"{names[0]}: {row['catatan']}" if row["catatan"] else names[0]]
+    if pd.notna(row["ikp"]):
+        old = " — data lebih dari setahun" if stale(row["ikp_tanggal"]) else ""
+        parts.append(f"IKP Bawaslu {row['ikp']:.1f} (data {pd.Timestamp(row['ikp_tanggal']):%d/%m/%Y}{old})")
+    if row["ipkp"]:
+        parts.append(f"IPKP Polri {row['ipkp']} (data {pd.Timestamp(row['ipkp_tanggal']):%d/%m/%Y})")
+    return " · ".join(parts)
+
+
+def election_context_table(region: str | None) -> pd.DataFrame:
+    """Context rows (IKP, IPKP, candidate pairs…) of the latest election within ``region``."""
+    return _election_context_table(db_file(), region)
+
+
+@st.cache_data(show_spinner=False, ttl=300)
+def _election_context_table(db: str, region: str | None) -> pd.DataFrame:
+    from store.election_context import load_context
+    from store.elections import elections
+
+    names = elections(cursor())
+    return load_context(cursor(), names[0], region) if names else pd.DataFrame(columns=["kode", "ikp"])

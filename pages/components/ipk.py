@@ -29,8 +29,10 @@ def regions_in_scope(region: str | None) -> pd.DataFrame:
     return kab.assign(jumlah_kec=kab["kode"].map(kec.groupby("kode_induk").size()).fillna(1)).reset_index(drop=True)
 
 
-def ipk_for_quarter(region: str | None, clearance: str, label: str, profile: Profile) -> tuple[pd.DataFrame, IPKResult]:
-    """The indicator table and the scores of every kabupaten/kota in scope for triwulan ``label``."""
+def ipk_for_quarter(region: str | None, clearance: str, label: str, profile: Profile,
+                    area: pd.DataFrame | None = None) -> tuple[pd.DataFrame, IPKResult]:
+    """The indicator table and the scores of every kabupaten/kota in scope for triwulan ``label``;
+    ``area`` (``kode`` + indicator columns, e.g. ``ikp``) adds imported area indicators."""
     start, end = quarter_bounds(label)
     prev_start, prev_end = quarter_bounds(previous_quarter(label))
     kab = regions_in_scope(region)
@@ -38,6 +40,9 @@ def ipk_for_quarter(region: str | None, clearance: str, label: str, profile: Pro
     previous = data.aggregate("kab", region, clearance, prev_start, prev_end, None, None, (), ())
     per_kec = data.aggregate("kec", region, clearance, start, end, None, None, (), ())
     table = build_indicators(current, previous, per_kec, kab)
+    if area is not None:
+        table = table.merge(area.drop(columns=[c for c in area.columns if c in table.columns and c != "kode"]),
+                            on="kode", how="left")
     return table.assign(nama=kab["nama"]), compute_ipk(table, profile)
 
 

@@ -1,0 +1,40 @@
+"""``context import``: per-region election facts and official indices (IKP, IPKP) with data dates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sigap.cli import CommandError
+
+
+def register(sub) -> None:
+    ctx = sub.add_parser("context", help="konteks pemilihan per kabupaten/kota (paslon, petahana, IKP, IPKP)")
+    csub = ctx.add_subparsers(dest="aksi", metavar="AKSI")
+    csub.required = True
+    imp = csub.add_parser("import", help="impor tabel CSV konteks")
+    imp.add_argument("file")
+    imp.add_argument("--election", default="Pilkada 2024", help="nama pemilihan (bawaan: Pilkada 2024)")
+    imp.add_argument("--user", default="cli")
+    imp.set_defaults(handler=_import)
+
+
+def _import(args) -> int:
+    import pandas as pd
+
+    from auth.users import User
+    from store import connect
+    from store.election_context import ContextError, import_context
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"berkas tidak ditemukan: {path}")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python", encoding="utf-8-sig")
+    try:
+        n = import_context(connect(args.db), table, args.election, User(args.user, "analis", None, "Rahasia"))
+    except ContextError as exc:
+        lines = [f"{path.name} baris {r.baris}, kolom {r.kolom}: {r.alasan} ({r.perbaikan})"
+                 for r in exc.problems.itertuples()]
+        raise CommandError(f"{exc}\n" + "\n".join(lines)) from exc
+    print(json.dumps({"pemilihan": args.election, "baris": n}))
+    return 0
