@@ -10,7 +10,8 @@ import streamlit as st
 from analysis.early_warning import surges
 from analysis.profile import load_profile
 from analysis.triwulan import quarter_bounds, quarter_label
-from maps.choropleth import build_map, choropleth_features
+from analysis.measures import classify, compute_measure
+from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data, state
 from pages.components.context import current_scope, cursor
 from pages.components.ipk import ipk_for_quarter, ipk_layer, previous_quarter
@@ -57,19 +58,47 @@ st.caption(f"Data per {today:%d/%m/%Y} · IPK triwulan {label} ({start:%d/%m/%Y}
            f"pada rata-rata ± 1 SD ({now.cuts[0]:.1f} / {now.cuts[1]:.1f})")
 
 map_col, list_col = st.columns([3, 2])
-with map_col:
-    layer = ipk_layer(scores, label)
-    prefix = scope.region[:2] if scope.region else None
-    base_geo, bounds = data.display_features("kab", "sedang" if prefix else "rendah", prefix)
-    render_map(build_map(choropleth_features(base_geo, layer, ""), layer, bounds=[list(bounds[0]), list(bounds[1])]),
-               key="pimpinan_peta", height=520)
-with list_col:
-    st.subheader("10 wilayah teratas")
-    top = scores.sort_values("ipk", ascending=False).head(10)
-    st.dataframe(top[["nama", "ipk", "kelas", "perubahan", "alasan"]], hide_index=True, height=420,
-                 column_config={"nama": "Wilayah", "ipk": st.column_config.NumberColumn("IPK", format="%.1f"),
-                                "perubahan": st.column_config.NumberColumn("Δ", format="%+.1f"),
-                                "alasan": st.column_config.TextColumn("Alasan", width="large")})
+if scope.region and len(scope.region) == 5:
+    # a kabupaten/kota leader sees inside their region: kecamatan by incidents this triwulan
+    kec = data.region_list("kec")
+    kec = kec.loc[kec["kode_induk"] == scope.region].reset_index(drop=True)
+    prev_start, prev_end = quarter_bounds(previous_quarter(label))
+    cur = data.aggregate("kec", scope.region, scope.clearance, start, end, None, None, (), ())
+    prev = data.aggregate("kec", scope.region, scope.clearance, prev_start, prev_end, None, None, (), ())
+    cats = data.aggregate("kec", scope.region, scope.clearance, start, end, None, None, (), (), by_kategori=True)
+    names = data.vocab("kategori")
+    top_cat = (cats.sort_values("jumlah", ascending=False).drop_duplicates("kode").set_index("kode")["kategori"]
+               .map(lambda k: f"terbanyak {names.get(k, k)}"))
+    values = compute_measure(kec, cur, "jumlah")
+    classes = classify(values)
+    ranking = kec[["kode", "nama"]].assign(
+        insiden=values.astype(int), perubahan=values - compute_measure(kec, prev, "jumlah"),
+        alasan=kec["kode"].map(top_cat).fillna("tidak ada insiden"))
+    layer = ChoroplethLayer(pd.DataFrame({"kode": kec["kode"], "nilai": values, "kelas_idx": classes.yb}),
+                            classes.labels, f"Insiden per kecamatan, {label}")
+    base_geo, bounds = data.display_features("kec", "tinggi", scope.region)
+    with map_col:
+        render_map(build_map(choropleth_features(base_geo, layer, "insiden"), layer,
+                             bounds=[list(bounds[0]), list(bounds[1])]), key="pimpinan_peta", height=520)
+    with list_col:
+        st.subheader("10 kecamatan teratas")
+        st.dataframe(ranking.sort_values("insiden", ascending=False).head(10), hide_index=True, height=420,
+                     column_config={"nama": "Kecamatan", "perubahan": st.column_config.NumberColumn("Δ", format="%+d"),
+                                    "alasan": st.column_config.TextColumn("Alasan", width="large")})
+else:
+    with map_col:
+        layer = ipk_layer(scores, label)
+        prefix = scope.region[:2] if scope.region else None
+        base_geo, bounds = data.display_features("kab", "sedang" if prefix else "rendah", prefix)
+        render_map(build_map(choropleth_features(base_geo, layer, ""), layer, bounds=[list(bounds[0]), list(bounds[1])]),
+                   key="pimpinan_peta", height=520)
+    with list_col:
+        st.subheader("10 wilayah teratas")
+        top = scores.sort_values("ipk", ascending=False).head(10)
+        st.dataframe(top[["nama", "ipk", "kelas", "perubahan", "alasan"]], hide_index=True, height=420,
+                     column_config={"nama": "Wilayah", "ipk": st.column_config.NumberColumn("IPK", format="%.1f"),
+                                    "perubahan": st.column_config.NumberColumn("Δ", format="%+.1f"),
+                                    "alasan": st.column_config.TextColumn("Alasan", width="large")})
 
 names = elections(cursor())
 if names:

@@ -252,3 +252,14 @@ def test_election_context_reaches_the_pilkada_page_and_the_profile(app_env):
     at.slider(key="ipk_bobot_kerentanan").set_value(1.0).run()
     ranking = at.dataframe[0].value
     assert ranking.iloc[0]["kode"] == "63.72" and ranking.iloc[0]["ipk"] == 55.0  # only the IKP counts now
+
+
+def test_kabupaten_leader_sees_its_kecamatan(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "pimpinan.py"), default_timeout=180)
+    at.session_state["pengguna"] = FakeUser("walikota", "pimpinan", "63.72", "Rahasia")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Ruang Pimpinan — Kota Banjarbaru"
+    assert any(h.value == "10 kecamatan teratas" for h in at.subheader)
+    ranking = at.dataframe[0].value
+    assert len(ranking) == 5 and ranking["kode"].str.startswith("63.72.").all()  # Banjarbaru's 5 kecamatan
