@@ -26,6 +26,7 @@ pages = {
                 default=user.role != "pimpinan"),
         st.Page("pages/indeks.py", title="Indeks Potensi Konflik", icon="📊", url_path="indeks"),
         st.Page("pages/hotspot.py", title="Hotspot", icon="🔥", url_path="hotspot"),
+        st.Page("pages/tren.py", title="Tren", icon="📈", url_path="tren"),
         st.Page("pages/pilkada.py", title="Pilkada & Tahapan", icon="🗳️", url_path="pilkada"),
         st.Page("pages/athg.py", title="ATHG", icon="🧭", url_path="athg"),
     ],

@@ -64,3 +64,25 @@ render_map(build_map(choropleth_features(base, layer, ""), layer, bounds=[list(b
 table = regions.assign(nilai=values.round(2), kelas=result.kelas, p=result.p_fdr.round(4))
 st.dataframe(table.loc[table["kelas"] != "Tidak signifikan"].sort_values("p")[["kode", "nama", "nilai", "kelas", "p"]],
              hide_index=True)
+
+st.subheader("Pola titik panas 8 triwulan terakhir")
+if st.button("Hitung pola (Gi* per triwulan + uji tren Mann-Kendall)", key="hs_pola"):
+    from analysis.emerging import emerging_hotspots
+    from analysis.triwulan import quarter_bounds, quarter_label
+
+    labels, day = [], end
+    for _ in range(8):
+        labels.append(quarter_label(day))
+        day = quarter_bounds(labels[-1])[0] - timedelta(days=1)
+    labels.reverse()
+    zs, ps = [], []
+    for q in labels:
+        q_start, q_end = quarter_bounds(q)
+        q_counts = data.aggregate("kab", scope.region, scope.clearance, q_start, q_end, None, None, (), ())
+        g = gi_star(compute_measure(regions, q_counts, measure), w, permutations=permutations)
+        zs.append(g.z)
+        ps.append(g.p_fdr)
+    patterns = emerging_hotspots(pd.DataFrame(zs).T.to_numpy(), pd.DataFrame(ps).T.to_numpy())
+    found = regions.assign(pola=patterns["pola"], tren=patterns["tren"]).loc[patterns["pola"] != "tidak ada pola"]
+    st.caption(f"{labels[0]} – {labels[-1]}")
+    st.dataframe(found[["kode", "nama", "pola", "tren"]], hide_index=True)

@@ -54,3 +54,25 @@ def test_planted_cluster_in_south_kalimantan_is_hot(kab, kab_weights):
     assert hot[~cluster].mean() < 0.05
     moran = local_moran(y, w, permutations=999, seed=3)
     assert (moran.kelas[cluster] == "Tinggi-Tinggi").mean() > 0.5
+
+
+@pytest.mark.parametrize("hot, z_trend, pattern", [
+    ([0, 0, 0, 0, 0, 0, 0, 1], "flat", "baru"),
+    ([0, 0, 0, 0, 0, 1, 1, 1], "flat", "berturut-turut"),
+    ([1, 1, 1, 1, 1, 1, 1, 1], "up", "menguat"),
+    ([1, 1, 1, 1, 1, 1, 1, 1], "flat", "menetap"),
+    ([1, 1, 1, 1, 1, 1, 1, 1], "down", "melemah"),
+    ([1, 0, 1, 0, 0, 1, 0, 1], "flat", "sporadis"),
+    ([1, 1, 1, 1, 1, 1, 1, 0], "flat", "historis"),
+    ([0, 0, 0, 0, 0, 0, 0, 0], "flat", "tidak ada pola"),
+])
+def test_emerging_patterns(hot, z_trend, pattern):
+    from analysis.emerging import emerging_hotspots
+
+    hot = np.array(hot, dtype=bool)
+    base = {"flat": np.array([3.0, 3.1, 2.9, 3.0, 3.1, 2.9, 3.0, 3.05]),
+            "up": np.linspace(2.0, 6.0, 8), "down": np.linspace(6.0, 2.0, 8)}[z_trend]
+    z = np.where(hot, base, -0.5 + 0.01 * np.arange(8))
+    p = np.where(hot, 0.01, 0.6)
+    result = emerging_hotspots(z[None, :], p[None, :])
+    assert result.loc[0, "pola"] == pattern

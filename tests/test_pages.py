@@ -263,3 +263,14 @@ def test_kabupaten_leader_sees_its_kecamatan(app_env):
     assert any(h.value == "10 kecamatan teratas" for h in at.subheader)
     ranking = at.dataframe[0].value
     assert len(ranking) == 5 and ranking["kode"].str.startswith("63.72.").all()  # Banjarbaru's 5 kecamatan
+
+
+def test_trend_page_and_emerging_patterns(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "tren.py"), default_timeout=120).run()
+    assert not at.exception
+    assert "insiden" in at.caption[0].value
+    at = AppTest.from_file(str(ROOT / "pages" / "hotspot.py"), default_timeout=300).run()
+    at.select_slider(key="hs_perm").set_value(99)
+    at.button(key="hs_pola").click().run()
+    assert not at.exception
+    assert " – " in at.caption[-1].value  # the eight triwulan span

@@ -1,0 +1,48 @@
+"""Tren: monthly incidents per region and category, and the surge list."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from analysis.early_warning import surges
+from pages.components import data
+from pages.components.context import current_scope
+
+scope = current_scope()
+st.title("Tren")
+kab = data.region_list("kab")
+if scope.region:
+    kab = kab.loc[kab["kode"].str.startswith(scope.region)]
+names = dict(zip(kab["kode"], kab["nama"]))
+kategori_names = data.vocab("kategori")
+with st.sidebar:
+    region = st.selectbox("Kabupaten/kota", [None, *kab["kode"]], key="tren_kab",
+                          format_func=lambda k: "Semua dalam cakupan" if k is None else f"{names[k]} ({k})")
+    kategori = st.multiselect("Kategori", list(kategori_names), key="tren_kat", placeholder="Semua kategori",
+                              format_func=lambda k: f"{k} — {kategori_names[k]}")
+    months = st.select_slider("Rentang (bulan)", [6, 12, 24, 36], value=24, key="tren_bulan")
+end = date.today()
+start = (pd.Timestamp(end) - pd.DateOffset(months=months)).date()
+rows = data.incidents(scope.region, scope.clearance, start, end, None, region, tuple(kategori), ())
+if rows.empty:
+    st.info("Tidak ada insiden pada rentang ini.")
+else:
+    monthly = (rows.assign(bulan=pd.to_datetime(rows["tgl_mulai"]).dt.to_period("M").dt.to_timestamp())
+               .pivot_table(index="bulan", columns="kategori", values="id", aggfunc="count", fill_value=0))
+    st.caption(f"{start:%d/%m/%Y}–{end:%d/%m/%Y} · {len(rows):,} insiden".replace(",", "."))
+    st.area_chart(monthly, height=320)
+
+st.subheader("Lonjakan 4 minggu terakhir")
+recent = data.aggregate("kab", scope.region, scope.clearance, end - timedelta(days=27), end, None, None,
+                        tuple(kategori), (), by_kategori=True)
+before = data.aggregate("kab", scope.region, scope.clearance, end - timedelta(days=55), end - timedelta(days=28),
+                        None, None, tuple(kategori), (), by_kategori=True)
+alerts = surges(recent, before, by=("kode", "kategori"))
+if alerts.empty:
+    st.info("Tidak ada kenaikan bermakna (lebih dari 10 % dan lolos uji binomial).")
+else:
+    st.dataframe(alerts.assign(nama=alerts["kode"].map(names))[["kode", "nama", "kategori", "tingkat", "alasan"]],
+                 hide_index=True)
