@@ -36,8 +36,11 @@ scope = current_scope()
 st.title("Hotspot")
 with st.sidebar:
     days = st.select_slider("Periode (hari terakhir)", [90, 180, 365, 730], value=365, key="hs_hari")
-    measure = st.radio("Nilai", ["jumlah", "per_1000_km2"], key="hs_ukuran",
-                       format_func={"jumlah": "Jumlah insiden", "per_1000_km2": "Insiden per 1.000 km²"}.get)
+    has_population = "penduduk" in data.indicator_catalogue()["nama"].tolist()
+    measure = st.radio("Nilai", ["jumlah", "per_1000_km2"] + (["eb_penduduk"] if has_population else []),
+                       key="hs_ukuran", format_func={
+                           "jumlah": "Jumlah insiden", "per_1000_km2": "Insiden per 1.000 km²",
+                           "eb_penduduk": "Insiden per 100.000 penduduk (empirical Bayes)"}.get)
     stat = st.radio("Statistik", ["Gi*", "Moran lokal"], key="hs_stat")
     permutations = st.select_slider("Permutasi", [99, 499, 999], value=999, key="hs_perm")
 
@@ -45,7 +48,16 @@ prefix = scope.region[:2] if scope.region else None
 regions, w, islands = _weights(prefix)
 end = date.today()
 counts = data.aggregate("kab", scope.region, scope.clearance, end - timedelta(days=days), end, None, None, (), ())
-values = compute_measure(regions, counts, measure)
+if measure == "eb_penduduk":
+    from analysis.rates import eb_rates
+
+    population = regions["kode"].map(data.indicator_table(("penduduk",)).set_index("kode")["penduduk"])
+    values = pd.Series(eb_rates(compute_measure(regions, counts, "jumlah"), population.fillna(0)),
+                       index=regions.index).fillna(0)
+    measure_for_history = "jumlah"
+else:
+    values = compute_measure(regions, counts, measure)
+    measure_for_history = measure
 if stat == "Gi*":
     result = gi_star(values, w, permutations=permutations)
     classes, colors = GI_CLASSES, GI_COLORS
@@ -79,7 +91,7 @@ if st.button("Hitung pola (Gi* per triwulan + uji tren Mann-Kendall)", key="hs_p
     for q in labels:
         q_start, q_end = quarter_bounds(q)
         q_counts = data.aggregate("kab", scope.region, scope.clearance, q_start, q_end, None, None, (), ())
-        g = gi_star(compute_measure(regions, q_counts, measure), w, permutations=permutations)
+        g = gi_star(compute_measure(regions, q_counts, measure_for_history), w, permutations=permutations)
         zs.append(g.z)
         ps.append(g.p_fdr)
     patterns = emerging_hotspots(pd.DataFrame(zs).T.to_numpy(), pd.DataFrame(ps).T.to_numpy())

@@ -17,6 +17,7 @@ from pages.components import data
 from pages.components.context import current_scope
 from pages.components.ipk import ipk_for_quarter, ipk_layer, previous_quarter, regions_in_scope
 from pages.components.maps import render_map
+from store.election_context import stale
 from sigap.config import DATA_DIR
 
 PROFILE = DATA_DIR / "profiles" / "konflik_sosial.toml"
@@ -35,6 +36,12 @@ with st.sidebar:
     weights = {d.kode: st.slider(d.nama, 0.0, 1.0, float(d.bobot), 0.05, key=f"ipk_bobot_{d.kode}")
                for d in profile.dimensi}
 profile = profile.with_dimension_weights(weights)
+catalogue = data.indicator_catalogue()
+area_names: list[str] = []
+if not catalogue.empty:
+    with st.sidebar:
+        area_names = st.multiselect("Indikator wilayah sebagai kerentanan", catalogue["nama"].tolist(),
+                                    key="ipk_indikator")
 context = data.election_context_table(scope.region)
 use_ikp = False
 if not context.empty and context["ikp"].notna().any():
@@ -48,7 +55,18 @@ if not context.empty and context["ikp"].notna().any():
 start, end = quarter_bounds(label)
 prev_start, prev_end = quarter_bounds(previous_quarter(label))
 args = (scope.region, scope.clearance)
-table, result = ipk_for_quarter(*args, label, profile, context if use_ikp else None)
+area = context[["kode", "ikp"]] if use_ikp else None
+if area_names:
+    values = data.indicator_table(tuple(area_names))
+    # each area indicator scales linearly to its 95th percentile across regions (= 100)
+    profile = profile.with_dimension(Dimension("kerentanan_wilayah", "Kerentanan wilayah", 0.2, tuple(
+        Indicator(n, n.replace("_", " "), 1.0, float(values[n].quantile(0.95)) or 1.0, "linear") for n in area_names)))
+    area = values if area is None else area.merge(values, on="kode", how="outer")
+    dated = catalogue.set_index("nama").loc[area_names]
+    st.caption("Indikator wilayah: " + "; ".join(
+        f"{n} (data {pd.Timestamp(r.tanggal_data):%d/%m/%Y}{' — lebih dari setahun' if stale(r.tanggal_data) else ''})"
+        for n, r in dated.iterrows()))
+table, result = ipk_for_quarter(*args, label, profile, area)
 kab = regions_in_scope(scope.region)
 scores = result.scores.assign(nama=table["nama"], alasan=result.reasons, jumlah=table["jumlah"])
 class_col = "kelas" if legend.startswith("IKP") else "kelas_polri"

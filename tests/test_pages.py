@@ -274,3 +274,25 @@ def test_trend_page_and_emerging_patterns(app_env):
     at.button(key="hs_pola").click().run()
     assert not at.exception
     assert " – " in at.caption[-1].value  # the eight triwulan span
+
+
+def test_area_indicators_feed_the_index_and_eb_hotspots(app_env):
+    import gc
+
+    st.cache_resource.clear()
+    gc.collect()
+    from store.indicators import import_indicator
+
+    con = connect(app_env)
+    kab = con.execute("SELECT kode FROM regions WHERE level = 'kab'").df()
+    import_indicator(con, "penduduk", kab.assign(nilai="100000"), date(2020, 6, 30), FakeUser("a", "analis", None), "BPS")
+    con.close()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "pages" / "indeks.py"), default_timeout=120).run()
+    at.multiselect(key="ipk_indikator").set_value(["penduduk"]).run()
+    assert not at.exception
+    assert any("penduduk (data 30/06/2020 — lebih dari setahun)" in c.value for c in at.caption)
+    at = AppTest.from_file(str(ROOT / "pages" / "hotspot.py"), default_timeout=300)
+    at.run()
+    at.radio(key="hs_ukuran").set_value("eb_penduduk").run()
+    assert not at.exception

@@ -134,3 +134,27 @@ def _election_context_table(db: str, region: str | None) -> pd.DataFrame:
 
     names = elections(cursor())
     return load_context(cursor(), names[0], region) if names else pd.DataFrame(columns=["kode", "ikp"])
+
+
+def indicator_catalogue() -> pd.DataFrame:
+    """Imported area indicators with their data dates."""
+    return _indicator_catalogue(db_file())
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def _indicator_catalogue(db: str) -> pd.DataFrame:
+    from store.indicators import indicator_catalogue as catalogue
+
+    return catalogue(cursor())
+
+
+def indicator_table(names: tuple[str, ...]) -> pd.DataFrame:
+    """``kode`` plus one column per requested area indicator."""
+    return _indicator_table(db_file(), names)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def _indicator_table(db: str, names: tuple[str, ...]) -> pd.DataFrame:
+    from store.indicators import indicator_table as table
+
+    return table(cursor(), list(names))

@@ -1,0 +1,56 @@
+"""``indicators import|list``: area indicators (population, poverty, IKN…) with their data dates."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from sigap.cli import CommandError
+
+
+def register(sub) -> None:
+    ind = sub.add_parser("indicators", help="indikator wilayah (penduduk, kemiskinan, IKN, …)")
+    isub = ind.add_subparsers(dest="aksi", metavar="AKSI")
+    isub.required = True
+    imp = isub.add_parser("import", help="impor CSV berkolom kode,nilai")
+    imp.add_argument("file")
+    imp.add_argument("--name", required=True, help="nama indikator, mis. penduduk")
+    imp.add_argument("--date", required=True, type=date.fromisoformat, help="tanggal data (YYYY-MM-DD)")
+    imp.add_argument("--source", help="sumber, mis. BPS 2024")
+    imp.add_argument("--user", default="cli")
+    imp.set_defaults(handler=_import)
+    isub.add_parser("list", help="daftar indikator dan tanggal datanya").set_defaults(handler=_list)
+
+
+def _import(args) -> int:
+    import pandas as pd
+
+    from auth.users import User
+    from store import connect
+    from store.election_context import ContextError
+    from store.indicators import import_indicator
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"berkas tidak ditemukan: {path}")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python", encoding="utf-8-sig")
+    try:
+        n = import_indicator(connect(args.db), args.name, table, args.date, User(args.user, "analis", None, "Rahasia"),
+                             args.source)
+    except ContextError as exc:
+        raise CommandError(f"{exc}\n" + "\n".join(f"{path.name} baris {r.baris}, kolom {r.kolom}: {r.alasan}"
+                                                  for r in exc.problems.itertuples())) from exc
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    print(json.dumps({"indikator": args.name, "baris": n, "tanggal_data": str(args.date)}))
+    return 0
+
+
+def _list(args) -> int:
+    from store import connect
+    from store.indicators import indicator_catalogue
+
+    sys.stdout.write(indicator_catalogue(connect(args.db)).to_csv(index=False))
+    return 0
