@@ -23,8 +23,8 @@ LISA_COLORS = ("#f2f2f2", "#b2182b", "#2166ac", "#ef8a62", "#67a9cf")
 
 
 @st.cache_resource(show_spinner="Menyusun ketetanggaan wilayah…")
-def _weights(prefix: str | None):
-    regions = data.regions("kab")
+def _weights(prefix: str | None, level: str = "kab"):
+    regions = data.regions(level)
     if prefix:
         regions = regions.loc[regions["kode"].str.startswith(prefix + ".")]
     regions = regions.reset_index(drop=True)
@@ -35,8 +35,10 @@ def _weights(prefix: str | None):
 scope = current_scope()
 st.title("Hotspot")
 with st.sidebar:
+    level = st.radio("Tingkat", ["kab", "kec"], key="hs_tingkat",
+                     format_func={"kab": "Kabupaten/kota", "kec": "Kecamatan"}.get)
     days = st.select_slider("Periode (hari terakhir)", [90, 180, 365, 730], value=365, key="hs_hari")
-    has_population = "penduduk" in data.indicator_catalogue()["nama"].tolist()
+    has_population = level == "kab" and "penduduk" in data.indicator_catalogue()["nama"].tolist()
     measure = st.radio("Nilai", ["jumlah", "per_1000_km2"] + (["eb_penduduk"] if has_population else []),
                        key="hs_ukuran", format_func={
                            "jumlah": "Jumlah insiden", "per_1000_km2": "Insiden per 1.000 km²",
@@ -45,9 +47,11 @@ with st.sidebar:
     permutations = st.select_slider("Permutasi", [99, 499, 999], value=999, key="hs_perm")
 
 prefix = scope.region[:2] if scope.region else None
-regions, w, islands = _weights(prefix)
+if level == "kec" and scope.region and len(scope.region) == 5:
+    prefix = scope.region
+regions, w, islands = _weights(prefix, level)
 end = date.today()
-counts = data.aggregate("kab", scope.region, scope.clearance, end - timedelta(days=days), end, None, None, (), ())
+counts = data.aggregate(level, scope.region, scope.clearance, end - timedelta(days=days), end, None, None, (), ())
 if measure == "eb_penduduk":
     from analysis.rates import eb_rates
 
@@ -70,7 +74,8 @@ layer = ChoroplethLayer(pd.DataFrame({"kode": regions["kode"], "nilai": values,
                         labels=classes, title=f"{stat} (FDR, {permutations} permutasi)", colors=colors)
 st.caption(f"{end - timedelta(days=days):%d/%m/%Y}–{end:%d/%m/%Y} · ketetanggaan queen; {len(islands)} wilayah "
            "kepulauan tanpa tetangga darat memakai 2 tetangga terdekat · p dikoreksi Benjamini-Hochberg")
-base, bounds = data.display_features("kab", "sedang" if prefix else "rendah", prefix)
+base, bounds = (data.display_features("kec", "sedang", prefix) if level == "kec"
+                else data.display_features("kab", "sedang" if prefix else "rendah", prefix))
 render_map(build_map(choropleth_features(base, layer, ""), layer, bounds=[list(bounds[0]), list(bounds[1])]),
            key="hs_peta", height=480)
 table = regions.assign(nilai=values.round(2), kelas=result.kelas, p=result.p_fdr.round(4))
@@ -90,7 +95,7 @@ if st.button("Hitung pola (Gi* per triwulan + uji tren Mann-Kendall)", key="hs_p
     zs, ps = [], []
     for q in labels:
         q_start, q_end = quarter_bounds(q)
-        q_counts = data.aggregate("kab", scope.region, scope.clearance, q_start, q_end, None, None, (), ())
+        q_counts = data.aggregate(level, scope.region, scope.clearance, q_start, q_end, None, None, (), ())
         g = gi_star(compute_measure(regions, q_counts, measure_for_history), w, permutations=permutations)
         zs.append(g.z)
         ps.append(g.p_fdr)

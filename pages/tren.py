@@ -35,11 +35,13 @@ else:
     st.caption(f"{start:%d/%m/%Y}–{end:%d/%m/%Y} · {len(rows):,} insiden".replace(",", "."))
     st.area_chart(monthly, height=320)
 
-st.subheader("Lonjakan 4 minggu terakhir")
-recent = data.aggregate("kab", scope.region, scope.clearance, end - timedelta(days=27), end, None, None,
+st.subheader("Lonjakan")
+window = st.radio("Dibanding", [28, 91], horizontal=True, key="tren_dasar",
+                  format_func={28: "4 minggu sebelumnya", 91: "triwulan (91 hari) sebelumnya"}.get)
+recent = data.aggregate("kab", scope.region, scope.clearance, end - timedelta(days=window - 1), end, None, None,
                         tuple(kategori), (), by_kategori=True)
-before = data.aggregate("kab", scope.region, scope.clearance, end - timedelta(days=55), end - timedelta(days=28),
-                        None, None, tuple(kategori), (), by_kategori=True)
+before = data.aggregate("kab", scope.region, scope.clearance, end - timedelta(days=2 * window - 1),
+                        end - timedelta(days=window), None, None, tuple(kategori), (), by_kategori=True)
 alerts = surges(recent, before, by=("kode", "kategori"))
 if alerts.empty:
     st.info("Tidak ada kenaikan bermakna (lebih dari 10 % dan lolos uji binomial).")

@@ -296,3 +296,16 @@ def test_area_indicators_feed_the_index_and_eb_hotspots(app_env):
     at.run()
     at.radio(key="hs_ukuran").set_value("eb_penduduk").run()
     assert not at.exception
+
+
+def test_kecamatan_hotspots_and_quarter_baseline(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "hotspot.py"), default_timeout=300).run()
+    kab_caption = at.caption[0].value
+    at.radio(key="hs_tingkat").set_value("kec").run()
+    assert not at.exception
+    assert at.caption[0].value != kab_caption  # 7,285 kecamatan: other island count in the note
+    table = at.dataframe[0].value
+    assert table.empty or table["kode"].str.len().eq(8).all()
+    at = AppTest.from_file(str(ROOT / "pages" / "tren.py"), default_timeout=120).run()
+    at.radio(key="tren_dasar").set_value(91).run()
+    assert not at.exception
