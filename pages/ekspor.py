@@ -30,3 +30,23 @@ if ready is not None:
     st.success(f"{ready.rows} insiden siap diunduh.")
     st.download_button(f"Unduh {ready.filename}", ready.data, file_name=ready.filename, mime=ready.mime,
                        key="ekspor_unduh")
+
+st.subheader("Bahan rapat (PDF)")
+from analysis.triwulan import quarter_label  # noqa: E402
+from reports.briefing import CLASSIFICATIONS, briefing_pdf, build_briefing  # noqa: E402
+from datetime import date  # noqa: E402
+
+c1, c2 = st.columns(2)
+marking = c1.selectbox("Klasifikasi", CLASSIFICATIONS, index=1, key="brief_klas")
+quarter = c2.text_input("Triwulan", quarter_label(date.today()), key="brief_tw")
+summary = st.text_area("Ringkasan untuk pimpinan", key="brief_ringkasan",
+                       placeholder="Situasi umum kondusif; perhatian pada …")
+if st.button("Susun bahan rapat", key="brief_susun"):
+    try:
+        pdf = briefing_pdf(build_briefing(cursor(), user, quarter.strip(), summary=summary, classification=marking))
+        st.session_state["brief_pdf"] = pdf
+    except ValueError as exc:
+        st.error(str(exc))
+if st.session_state.get("brief_pdf"):
+    st.download_button("Unduh bahan rapat (PDF)", st.session_state["brief_pdf"], key="brief_unduh",
+                       file_name=f"bahan-rapat-{quarter.strip().replace(' ', '-')}.pdf", mime="application/pdf")

@@ -309,3 +309,12 @@ def test_kecamatan_hotspots_and_quarter_baseline(app_env):
     at = AppTest.from_file(str(ROOT / "pages" / "tren.py"), default_timeout=120).run()
     at.radio(key="tren_dasar").set_value(91).run()
     assert not at.exception
+
+
+def test_export_page_builds_a_briefing(app_env):
+    at = AppTest.from_file(str(ROOT / "pages" / "ekspor.py"), default_timeout=180)
+    at.session_state["pengguna"] = FakeUser("gub", "pimpinan", "63", "Rahasia")
+    at.run()
+    at.button(key="brief_susun").click().run()
+    assert not at.exception
+    assert at.session_state["brief_pdf"].startswith(b"%PDF")

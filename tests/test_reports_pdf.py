@@ -1,0 +1,71 @@
+"""Briefing PDF: rendered to pixels and text; classification on every page; markup stays text."""
+
+import io
+from datetime import date
+
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+
+from auth import User
+from ingest.demo import load_demo
+from reports.briefing import briefing_pdf, build_briefing
+from store import connect
+
+ANALIS = User("analis", "analis", None, "Rahasia")
+
+
+@pytest.fixture(scope="module")
+def briefing_db(tmp_path_factory, regions_db):
+    import shutil
+
+    path = tmp_path_factory.mktemp("pdf") / "sigap.duckdb"
+    shutil.copy(regions_db, path)
+    con = connect(path)
+    load_demo(con, n=1500, seed=4, end=date.today())
+    yield con
+    con.close()
+
+
+def _pages(pdf: bytes):
+    doc = pdfium.PdfDocument(io.BytesIO(pdf))
+    return [(page.get_textpage().get_text_range(), np.asarray(page.render(scale=1).to_pil().convert("L")))
+            for page in doc]
+
+
+def test_briefing_has_map_table_and_marking_on_every_page(briefing_db):
+    b = build_briefing(briefing_db, ANALIS, "2026 T4", classification="Rahasia",
+                       title='Rapat Forkopimda <img src="/etc/passwd"> & <b>tebal</b>')
+    pages = _pages(briefing_pdf(b))
+    assert 1 <= len(pages) <= 3
+    for text, _ in pages:
+        assert text.count("RAHASIA") >= 2  # top and bottom of each page
+    first_text, first_pixels = pages[0]
+    assert '<img src="/etc/passwd">' in first_text and "<b>tebal</b>" in first_text  # literal, not markup
+    assert "Wilayah dengan skor tertinggi" in first_text + "".join(t for t, _ in pages[1:])
+    assert b.top.iloc[0]["nama"] in "".join(t for t, _ in pages)
+    # the map image: a large share of non-white pixels in the upper half of page 1
+    upper = first_pixels[: first_pixels.shape[0] // 2]
+    assert (upper < 240).mean() > 0.05
+
+
+def test_unknown_classification_is_refused(briefing_db):
+    b = build_briefing(briefing_db, ANALIS, "2026 T4")
+    with pytest.raises(ValueError, match="klasifikasi tidak dikenal"):
+        briefing_pdf(b.__class__(**{**b.__dict__, "classification": "Sangat Rahasia"}))
+
+
+def test_sample_briefing_by_one_command(fresh_db, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    out = tmp_path / "bahan.pdf"
+    result = subprocess.run([sys.executable, "-m", "sigap", "report", "briefing", "--out", str(out), "--db",
+                             str(fresh_db), "--classification", "Biasa", "--region", "63"],
+                            cwd=ROOT, capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout)["berkas"] == str(out)
+    text = "".join(t for t, _ in _pages(out.read_bytes()))
+    assert "BIASA" in text and "Kabupaten" in text
