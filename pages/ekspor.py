@@ -19,7 +19,8 @@ if user is None or not allowed(user.role, "ekspor"):
 flt = sidebar_filters(user.region, key="ekspor")
 st.caption(f"Periode: {flt.period_label} · cakupan: {user.region or 'nasional'} · setiap ekspor dicatat di jejak audit.")
 labels = {"csv": "CSV (Excel, semua aplikasi)", "xlsx": "XLSX (dengan lembar metadata)",
-          "geojson": "GeoJSON (nilai per kabupaten/kota)", "gpkg": "GeoPackage (QGIS: wilayah + titik insiden)"}
+          "geojson": "GeoJSON (nilai per kabupaten/kota)", "gpkg": "GeoPackage (QGIS: wilayah + titik insiden)",
+          "png": "Gambar peta PNG (untuk slide / grup WhatsApp)", "svg": "Gambar peta SVG"}
 fmt = st.radio("Format", list(FORMATS), format_func=labels.get, key="ekspor_format")
 if st.button("Siapkan berkas", type="primary", key="ekspor_siapkan"):
     query = IncidentFilter(date_from=flt.date_from, date_to=flt.date_to, prov=flt.prov, kategori=flt.kategori,

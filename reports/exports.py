@@ -35,7 +35,8 @@ COLUMNS = {
     "aktor1": "aktor_1", "aktor2": "aktor_2", "sumber": "sumber", "klasifikasi": "klasifikasi",
 }
 FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3"}
+           "geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3", "png": "image/png",
+           "svg": "image/svg+xml"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ def export_data(con: duckdb.DuckDBPyConnection, fmt: str, flt: IncidentFilter, u
         data, rows = neutralise_frame(incidents).to_csv(index=False).encode("utf-8-sig"), len(incidents)
     elif fmt == "xlsx":
         data, rows = _xlsx(incidents, flt, user, con), len(incidents)
+    elif fmt in ("png", "svg"):
+        data, rows = _image(con, flt, scope, fmt), len(incidents)
     else:
         layer = _region_layer(con, flt, scope, regions)
         data = _gis(layer, incidents if fmt == "gpkg" else None, fmt)
@@ -125,6 +128,25 @@ def _region_layer(con, flt, scope, regions) -> gpd.GeoDataFrame:
         layer[column] = layer[column].fillna(0).astype(int)
     layer["per_1000_km2"] = (layer["jumlah"] / layer["luas_km2"] * 1000).round(3)
     return gpd.GeoDataFrame(layer, geometry="geometry", crs="EPSG:4326")
+
+
+def _image(con, flt, scope, fmt) -> bytes:
+    """The choropleth of incident counts as a static image (matplotlib, no browser)."""
+    from datetime import date
+
+    from analysis.measures import classify, compute_measure
+    from geo.web import load_display
+    from reports.static_map import choropleth_image
+
+    display = load_display("kab", "sedang" if scope.region else "rendah")
+    if scope.region:
+        display = display.loc[display["kode"].str.startswith(scope.region)].reset_index(drop=True)
+    counts = aggregate_by_region(con, flt, scope, level="kab")
+    values = compute_measure(display.assign(luas_km2=1.0), counts, "jumlah")
+    classes = classify(values)
+    period = " – ".join(f"{d:%d/%m/%Y}" for d in (flt.date_from, flt.date_to) if d) or "seluruh periode"
+    return choropleth_image(display, classes.yb, classes.labels, f"Jumlah insiden per kabupaten/kota ({period})",
+                            date.today(), fmt=fmt)
 
 
 def _gis(layer: gpd.GeoDataFrame, incidents: pd.DataFrame | None, fmt: str) -> bytes:

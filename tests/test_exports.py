@@ -101,3 +101,15 @@ def test_cli_export(db, fresh_db, tmp_path):
                             cwd=ROOT, capture_output=True, text=True, check=True)
     assert json.loads(result.stdout)["baris"] == 2
     assert openpyxl.load_workbook(out)["Insiden"].max_row == 3
+
+
+def test_static_map_image_without_a_browser(db):
+    import numpy as np
+    from PIL import Image
+
+    out = export_data(db, "png", IncidentFilter(prov="63"), BANJARBARU)
+    image = np.asarray(Image.open(io.BytesIO(out.data)).convert("L"))
+    assert out.mime == "image/png" and image.shape[1] > 800
+    assert (image < 250).mean() > 0.02  # the region, legend and scale bar are drawn
+    svg = export_data(db, "svg", IncidentFilter(), NATIONAL)
+    assert svg.data.lstrip().startswith(b"<?xml") and b"Data per" in svg.data

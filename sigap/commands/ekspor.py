@@ -11,7 +11,7 @@ from sigap.cli import CommandError
 
 def register(sub) -> None:
     exp = sub.add_parser("export", help="ekspor data insiden (CSV, XLSX, GeoJSON, GeoPackage)")
-    exp.add_argument("--format", required=True, choices=["csv", "xlsx", "geojson", "gpkg"])
+    exp.add_argument("--format", required=True, choices=["csv", "xlsx", "geojson", "gpkg", "png", "svg"])
     exp.add_argument("--out", required=True)
     exp.add_argument("--from", dest="date_from", type=date.fromisoformat, help="YYYY-MM-DD")
     exp.add_argument("--to", dest="date_to", type=date.fromisoformat, help="YYYY-MM-DD")
