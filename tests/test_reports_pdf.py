@@ -69,3 +69,42 @@ def test_sample_briefing_by_one_command(fresh_db, tmp_path):
     assert json.loads(result.stdout)["berkas"] == str(out)
     text = "".join(t for t, _ in _pages(out.read_bytes()))
     assert "BIASA" in text and "Kabupaten" in text
+
+
+def test_quarterly_report_pdf_and_xlsx(briefing_db, tmp_path):
+    import openpyxl
+
+    from analysis.triwulan import quarter_label
+    from reports.triwulan import quarter_table, triwulan_pdf, triwulan_xlsx
+
+    label = quarter_label(date.today())
+    user = User("analis", "analis", "63", "Rahasia")
+    table, rows = quarter_table(briefing_db, user, label)
+    assert len(table) == 13 and table["jumlah"].sum() == len(rows)  # Kalimantan Selatan only
+    assert (table["potensi_gejala"] + table["kejadian"] == table["jumlah"]).all()
+    pages = _pages(triwulan_pdf(briefing_db, user, label, classification="Terbatas", notes="Catatan <b>uji</b>"))
+    text = "".join(t for t, _ in pages)
+    assert "LAPORAN TRIWULAN PETA POTENSI KONFLIK" in text and "Rekap per kabupaten/kota" in text
+    assert "Catatan <b>uji</b>" in text  # notes stay text
+    rgb = np.asarray(pdfium.PdfDocument(io.BytesIO(triwulan_pdf(briefing_db, user, label)))[0]
+                     .render(scale=1).to_pil().convert("RGB")).astype(int)
+    drawn = (rgb < 250).any(axis=2)  # both maps side by side on page 1, well beyond the text
+    assert drawn.mean() > 0.04
+    assert all(t.count("TERBATAS") >= 2 for t, _ in pages)
+    book = openpyxl.load_workbook(io.BytesIO(triwulan_xlsx(table, label, user)))
+    assert book["Per kabupaten-kota"].max_row == 14
+
+
+def test_quarterly_report_command(fresh_db, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    for suffix in ("pdf", "xlsx"):
+        out = tmp_path / f"triwulan.{suffix}"
+        result = subprocess.run([sys.executable, "-m", "sigap", "report", "triwulan", "--year", "2026", "--quarter",
+                                 "3", "--prov", "63", "--out", str(out), "--db", str(fresh_db)],
+                                cwd=ROOT, capture_output=True, text=True, check=True)
+        assert json.loads(result.stdout)["triwulan"] == "2026 T3" and out.stat().st_size > 1000

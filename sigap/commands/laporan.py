@@ -21,6 +21,15 @@ def register(sub) -> None:
     brief.add_argument("--summary", default="", help="paragraf ringkasan")
     brief.add_argument("--user", default="cli")
     brief.set_defaults(handler=_briefing)
+    tw = rsub.add_parser("triwulan", help="Laporan Triwulan Peta Potensi Konflik (PDF atau XLSX)")
+    tw.add_argument("--year", type=int, required=True)
+    tw.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4])
+    tw.add_argument("--prov", help="kode provinsi (cakupan)")
+    tw.add_argument("--out", required=True, help="berkas .pdf atau .xlsx")
+    tw.add_argument("--classification", default="Terbatas", choices=["Biasa", "Terbatas", "Rahasia"])
+    tw.add_argument("--notes", default="")
+    tw.add_argument("--user", default="cli")
+    tw.set_defaults(handler=_triwulan)
 
 
 def _briefing(args) -> int:
@@ -43,4 +52,29 @@ def _briefing(args) -> int:
         record(con, AuditEvent(actor=args.user, action="ekspor", object="briefing",
                                detail={"triwulan": args.quarter, "wilayah": args.region}))
     print(json.dumps({"berkas": args.out}))
+    return 0
+
+
+def _triwulan(args) -> int:
+    from auth.users import User
+    from reports.triwulan import quarter_table, triwulan_pdf, triwulan_xlsx
+    from store import connect
+    from store.audit import AuditEvent, record
+    from store.db import transaction
+
+    label = f"{args.year} T{args.quarter}"
+    user = User(args.user, "analis", args.prov, args.classification)
+    con = connect(args.db)
+    out = Path(args.out)
+    if out.suffix.lower() == ".pdf":
+        data = triwulan_pdf(con, user, label, classification=args.classification, notes=args.notes)
+    elif out.suffix.lower() == ".xlsx":
+        data = triwulan_xlsx(quarter_table(con, user, label)[0], label, user, args.notes)
+    else:
+        raise CommandError("--out harus berakhiran .pdf atau .xlsx")
+    out.write_bytes(data)
+    with transaction(con):
+        record(con, AuditEvent(actor=args.user, action="ekspor", object=f"triwulan:{label}",
+                               detail={"prov": args.prov, "format": out.suffix}))
+    print(json.dumps({"berkas": str(out), "triwulan": label}))
     return 0
