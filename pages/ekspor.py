@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from auth.roles import allowed
-from reports.exports import FORMATS, export_data
+from reports.exports import FORMATS, export_data, record_export
 from pages.components import state
 from pages.components.context import cursor
 from pages.components.filters import sidebar_filters
@@ -45,9 +45,36 @@ summary = st.text_area("Ringkasan untuk pimpinan", key="brief_ringkasan",
 if st.button("Susun bahan rapat", key="brief_susun"):
     try:
         pdf = briefing_pdf(build_briefing(cursor(), user, quarter.strip(), summary=summary, classification=marking))
+        record_export(cursor(), user, "briefing", {"triwulan": quarter.strip(), "klasifikasi": marking})
         st.session_state["brief_pdf"] = pdf
     except ValueError as exc:
         st.error(str(exc))
 if st.session_state.get("brief_pdf"):
     st.download_button("Unduh bahan rapat (PDF)", st.session_state["brief_pdf"], key="brief_unduh",
                        file_name=f"bahan-rapat-{quarter.strip().replace(' ', '-')}.pdf", mime="application/pdf")
+
+st.subheader("Laporan Triwulan Peta Potensi Konflik")
+notes = st.text_area("Catatan laporan", key="tw_catatan")
+c1, c2 = st.columns(2)
+if c1.button("Susun PDF", key="tw_pdf"):
+    from reports.triwulan import triwulan_pdf
+
+    try:
+        st.session_state["tw_berkas"] = ("pdf", triwulan_pdf(cursor(), user, quarter.strip(), classification=marking,
+                                                             notes=notes))
+        record_export(cursor(), user, f"triwulan:{quarter.strip()}", {"format": "pdf"})
+    except ValueError as exc:
+        st.error(str(exc))
+if c2.button("Susun XLSX", key="tw_xlsx"):
+    from reports.triwulan import quarter_table, triwulan_xlsx
+
+    try:
+        table, _ = quarter_table(cursor(), user, quarter.strip())
+        st.session_state["tw_berkas"] = ("xlsx", triwulan_xlsx(table, quarter.strip(), user, notes))
+        record_export(cursor(), user, f"triwulan:{quarter.strip()}", {"format": "xlsx"}, len(table))
+    except ValueError as exc:
+        st.error(str(exc))
+if st.session_state.get("tw_berkas"):
+    kind, payload = st.session_state["tw_berkas"]
+    st.download_button(f"Unduh laporan triwulan ({kind.upper()})", payload, key="tw_unduh",
+                       file_name=f"laporan-triwulan-{quarter.strip().replace(' ', '-')}.{kind}")

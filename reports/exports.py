@@ -23,7 +23,7 @@ from store.audit import AuditEvent, record
 from store.db import transaction
 from store.incidents import CLEARANCE_LEVELS, IncidentFilter, Scope, aggregate_by_region, query_incidents
 
-__all__ = ["COLUMNS", "FORMATS", "Export", "export_data"]
+__all__ = ["COLUMNS", "FORMATS", "Export", "export_data", "record_export"]
 
 #: Columns that leave SIGAP (allow-list), with their headers.
 COLUMNS = {
@@ -79,11 +79,16 @@ def export_data(con: duckdb.DuckDBPyConnection, fmt: str, flt: IncidentFilter, u
         layer = _region_layer(con, flt, scope, regions)
         data = _gis(layer, incidents if fmt == "gpkg" else None, fmt)
         rows = len(incidents)
-    with transaction(con):
-        record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="ekspor", object=fmt,
-                               detail={k: str(v) for k, v in asdict(flt).items() if v not in (None, ())},
-                               row_count=rows))
+    record_export(con, user, fmt, {k: str(v) for k, v in asdict(flt).items() if v not in (None, ())}, rows)
     return Export(data=data, filename=f"sigap-insiden-{stamp}.{fmt}", mime=FORMATS[fmt], rows=rows)
+
+
+def record_export(con: duckdb.DuckDBPyConnection, user, what: str, detail: dict | None = None,
+                  rows: int | None = None) -> None:
+    """One audit row for anything that leaves SIGAP (data, images, briefings, reports)."""
+    with transaction(con):
+        record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="ekspor", object=what,
+                               detail=detail or None, row_count=rows))
 
 
 def _table(frame: pd.DataFrame) -> pd.DataFrame:

@@ -318,3 +318,8 @@ def test_export_page_builds_a_briefing(app_env):
     at.button(key="brief_susun").click().run()
     assert not at.exception
     assert at.session_state["brief_pdf"].startswith(b"%PDF")
+    at.button(key="tw_xlsx").click().run()
+    assert not at.exception and at.session_state["tw_berkas"][0] == "xlsx"
+    st.cache_resource.clear()
+    actions = _count(app_env, "SELECT count(*) FROM audit WHERE action = 'ekspor' AND actor = 'gub'")
+    assert actions == 2  # the briefing and the quarterly report were both recorded

@@ -36,9 +36,8 @@ def _briefing(args) -> int:
     from analysis.triwulan import quarter_label
     from auth.users import User
     from reports.briefing import briefing_pdf, build_briefing
+    from reports.exports import record_export
     from store import connect
-    from store.audit import AuditEvent, record
-    from store.db import transaction
 
     user = User(args.user, "analis", args.region, args.classification)
     con = connect(args.db)
@@ -48,19 +47,16 @@ def _briefing(args) -> int:
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     Path(args.out).write_bytes(briefing_pdf(briefing))
-    with transaction(con):
-        record(con, AuditEvent(actor=args.user, action="ekspor", object="briefing",
-                               detail={"triwulan": args.quarter, "wilayah": args.region}))
+    record_export(con, user, "briefing", {"triwulan": args.quarter, "wilayah": args.region})
     print(json.dumps({"berkas": args.out}))
     return 0
 
 
 def _triwulan(args) -> int:
     from auth.users import User
+    from reports.exports import record_export
     from reports.triwulan import quarter_table, triwulan_pdf, triwulan_xlsx
     from store import connect
-    from store.audit import AuditEvent, record
-    from store.db import transaction
 
     label = f"{args.year} T{args.quarter}"
     user = User(args.user, "analis", args.prov, args.classification)
@@ -73,8 +69,6 @@ def _triwulan(args) -> int:
     else:
         raise CommandError("--out harus berakhiran .pdf atau .xlsx")
     out.write_bytes(data)
-    with transaction(con):
-        record(con, AuditEvent(actor=args.user, action="ekspor", object=f"triwulan:{label}",
-                               detail={"prov": args.prov, "format": out.suffix}))
+    record_export(con, user, f"triwulan:{label}", {"prov": args.prov, "format": out.suffix})
     print(json.dumps({"berkas": str(out), "triwulan": label}))
     return 0
