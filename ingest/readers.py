@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["ReadError", "RawTable", "read_table"]
+__all__ = ["ReadError", "RawTable", "read_small_csv", "read_table"]
 
 MAX_BYTES = 10 * 1024 * 1024
 _ENCODINGS = ("utf-8-sig", "cp1252")
@@ -141,3 +141,11 @@ def _shape(grid: pd.DataFrame, filename: str, known: set[str], encoding, sep) ->
     keep = ~empty & ~repeated
     body, numbers = body[keep].reset_index(drop=True), numbers[keep].reset_index(drop=True)
     return RawTable(frame=body, row_numbers=numbers, encoding=encoding, separator=sep, header_row=header_at + 1)
+
+
+def read_small_csv(path) -> pd.DataFrame:
+    """A small reference table (indicators, election context): text cells, ``;`` or ``,``, BOM ok."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReadError(f"berkas tidak ditemukan: {path}")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python", encoding="utf-8-sig")

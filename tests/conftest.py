@@ -81,3 +81,19 @@ def fresh_db(regions_db, tmp_path):
     path = tmp_path / "sigap.duckdb"
     shutil.copy(regions_db, path)
     return path
+
+
+def make_demo_db(directory, regions_db, n: int, seed: int):
+    """A database file with the regions and ``n`` synthetic incidents up to today."""
+    import shutil
+    from datetime import date
+
+    from ingest.demo import load_demo
+    from store import connect
+
+    path = directory / "sigap.duckdb"
+    shutil.copy(regions_db, path)
+    con = connect(path)
+    load_demo(con, n=n, seed=seed, end=date.today())
+    con.close()
+    return path

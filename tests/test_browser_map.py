@@ -1,12 +1,9 @@
 """The running app draws the national map in headless Chromium with no outside network."""
 
-import shutil
-from datetime import date
 
 import pytest
 
-from ingest.demo import load_demo
-from store import connect
+from tests.conftest import make_demo_db
 from tests.browser import ARTIFACTS, needs_chromium, offline_page, running_app, wait_for_count
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -14,12 +11,7 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory, regions_db):
-    path = tmp_path_factory.mktemp("browser") / "sigap.duckdb"
-    shutil.copy(regions_db, path)
-    con = connect(path)
-    load_demo(con, n=800, seed=3, end=date.today())
-    con.close()
-    return path
+    return make_demo_db(tmp_path_factory.mktemp("browser"), regions_db, n=800, seed=3)
 
 
 def test_map_draws_514_regions_offline(demo_db):

@@ -9,9 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ingest.demo import load_demo
 from store import connect
-from tests.conftest import ROOT
+from tests.conftest import ROOT, make_demo_db
 
 
 @dataclass(frozen=True)
@@ -25,14 +24,7 @@ class FakeUser:
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory, regions_db):
-    import shutil
-
-    path = tmp_path_factory.mktemp("pages") / "sigap.duckdb"
-    shutil.copy(regions_db, path)
-    con = connect(path)
-    load_demo(con, n=1500, seed=11, end=date.today())
-    con.close()
-    return path
+    return make_demo_db(tmp_path_factory.mktemp("pages"), regions_db, n=1500, seed=11)
 
 
 @pytest.fixture

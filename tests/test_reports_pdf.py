@@ -8,21 +8,16 @@ import pypdfium2 as pdfium
 import pytest
 
 from auth import User
-from ingest.demo import load_demo
 from reports.briefing import briefing_pdf, build_briefing
 from store import connect
+from tests.conftest import make_demo_db
 
 ANALIS = User("analis", "analis", None, "Rahasia")
 
 
 @pytest.fixture(scope="module")
 def briefing_db(tmp_path_factory, regions_db):
-    import shutil
-
-    path = tmp_path_factory.mktemp("pdf") / "sigap.duckdb"
-    shutil.copy(regions_db, path)
-    con = connect(path)
-    load_demo(con, n=1500, seed=4, end=date.today())
+    con = connect(make_demo_db(tmp_path_factory.mktemp("pdf"), regions_db, n=1500, seed=4))
     yield con
     con.close()
 

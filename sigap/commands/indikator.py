@@ -25,17 +25,18 @@ def register(sub) -> None:
 
 
 def _import(args) -> int:
-    import pandas as pd
-
     from auth.users import User
     from store import connect
     from store.election_context import ContextError
     from store.indicators import import_indicator
 
+    from ingest.readers import ReadError, read_small_csv
+
     path = Path(args.file)
-    if not path.is_file():
-        raise CommandError(f"berkas tidak ditemukan: {path}")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python", encoding="utf-8-sig")
+    try:
+        table = read_small_csv(path)
+    except ReadError as exc:
+        raise CommandError(str(exc)) from exc
     try:
         n = import_indicator(connect(args.db), args.name, table, args.date, User(args.user, "analis", None, "Rahasia"),
                              args.source)

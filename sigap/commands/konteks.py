@@ -20,16 +20,17 @@ def register(sub) -> None:
 
 
 def _import(args) -> int:
-    import pandas as pd
-
     from auth.users import User
     from store import connect
     from store.election_context import ContextError, import_context
 
+    from ingest.readers import ReadError, read_small_csv
+
     path = Path(args.file)
-    if not path.is_file():
-        raise CommandError(f"berkas tidak ditemukan: {path}")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python", encoding="utf-8-sig")
+    try:
+        table = read_small_csv(path)
+    except ReadError as exc:
+        raise CommandError(str(exc)) from exc
     try:
         n = import_context(connect(args.db), table, args.election, User(args.user, "analis", None, "Rahasia"))
     except ContextError as exc:
