@@ -14,7 +14,7 @@ import pandera.pandas as pa
 
 from ingest.parse import parse_dates, parse_numbers
 
-__all__ = ["PROBLEM_COLUMNS", "Typed", "problems_frame", "type_and_validate"]
+__all__ = ["PROBLEM_COLUMNS", "Typed", "describe_problems", "problems_frame", "type_and_validate"]
 
 PROBLEM_COLUMNS = ["baris", "kolom", "nilai", "alasan", "perbaikan"]
 _IMPACTS = ("tewas", "luka", "pengungsi")
@@ -138,3 +138,10 @@ def problems_frame(records) -> pd.DataFrame:
     """A problem table with the standard columns, sorted by row and column."""
     frame = pd.DataFrame(records, columns=PROBLEM_COLUMNS)
     return frame.sort_values(["baris", "kolom"], kind="stable").reset_index(drop=True)
+
+
+def describe_problems(filename: str, problems: pd.DataFrame) -> str:
+    """One line per problem, for the command line: ``file baris N, kolom K: reason (fix)``."""
+    return "\n".join(f"{filename} baris {r.baris}, kolom {r.kolom}: {r.alasan}" + (f" ({r.perbaikan})" if r.perbaikan
+                                                                                 else "")
+                     for r in problems.itertuples())

@@ -24,7 +24,7 @@ class ContextError(ValueError):
     """The table has problems; ``problems`` lists them by row and column."""
 
     def __init__(self, problems: pd.DataFrame):
-        super().__init__(f"{len(problems)} masalah pada tabel konteks; tidak ada yang disimpan")
+        super().__init__(f"{len(problems)} masalah pada tabel; tidak ada yang disimpan")
         self.problems = problems
 
 

@@ -31,6 +31,7 @@ def _import(args) -> int:
     from store.indicators import import_indicator
 
     from ingest.readers import ReadError, read_small_csv
+    from ingest.validate import describe_problems
 
     path = Path(args.file)
     try:
@@ -41,8 +42,7 @@ def _import(args) -> int:
         n = import_indicator(connect(args.db), args.name, table, args.date, User(args.user, "analis", None, "Rahasia"),
                              args.source)
     except ContextError as exc:
-        raise CommandError(f"{exc}\n" + "\n".join(f"{path.name} baris {r.baris}, kolom {r.kolom}: {r.alasan}"
-                                                  for r in exc.problems.itertuples())) from exc
+        raise CommandError(f"{exc}\n{describe_problems(path.name, exc.problems)}") from exc
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     print(json.dumps({"indikator": args.name, "baris": n, "tanggal_data": str(args.date)}))

@@ -25,6 +25,7 @@ def _import(args) -> int:
     from store.election_context import ContextError, import_context
 
     from ingest.readers import ReadError, read_small_csv
+    from ingest.validate import describe_problems
 
     path = Path(args.file)
     try:
@@ -34,8 +35,6 @@ def _import(args) -> int:
     try:
         n = import_context(connect(args.db), table, args.election, User(args.user, "analis", None, "Rahasia"))
     except ContextError as exc:
-        lines = [f"{path.name} baris {r.baris}, kolom {r.kolom}: {r.alasan} ({r.perbaikan})"
-                 for r in exc.problems.itertuples()]
-        raise CommandError(f"{exc}\n" + "\n".join(lines)) from exc
+        raise CommandError(f"{exc}\n{describe_problems(path.name, exc.problems)}") from exc
     print(json.dumps({"pemilihan": args.election, "baris": n}))
     return 0
