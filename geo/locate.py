@@ -263,13 +263,8 @@ class Locator:
     def locate(self, lon, lat) -> "RegionAssignment":
         """Assign each point to one kecamatan and its kabupaten (always consistent)."""
         kec = self.locate_level(lon, lat, "kec")
-        kode_kec = kec.kode
-        # a kecamatan code starts with its kabupaten code: derive the kabupaten, never re-test
-        parent = np.asarray([c[:5] for c in self.grids["kec"].codes], dtype=object)
-        kode_kab = parent[np.maximum(kec.index, 0)].astype(object)
-        kode_kab[kec.index < 0] = None
-        return RegionAssignment(kode_kab=kode_kab, kode_kec=kode_kec, status=kec.status,
-                                distance_km=kec.distance_km)
+        return RegionAssignment(index=kec.index, status_code=kec.status_code, distance_km=kec.distance_km,
+                                codes=kec.codes)
 
     @staticmethod
     def _exact(grid, geoms, x, y, rows):
@@ -332,13 +327,30 @@ def _boundary_pieces(geoms: np.ndarray, size: int = 16):
 
 
 @dataclass(frozen=True)
-class RegionAssignment:
-    """Kabupaten and kecamatan codes per point (None when rejected), status and distance."""
+class RegionAssignment(LocateResult):
+    """A kecamatan-level :class:`LocateResult` that also names each point's kabupaten.
 
-    kode_kab: np.ndarray
-    kode_kec: np.ndarray
-    status: np.ndarray
-    distance_km: np.ndarray
+    The kabupaten is derived from the kecamatan code (``63.72.01`` lies in ``63.72``), never
+    tested separately, so the two always agree. :attr:`index` and :attr:`codes` let callers
+    gather codes for millions of points without building object arrays.
+    """
+
+    @property
+    def kode_kec(self) -> np.ndarray:
+        """Kecamatan code per point (None when rejected)."""
+        return self.kode
+
+    @property
+    def parent_codes(self) -> np.ndarray:
+        """Kabupaten code of every kecamatan in :attr:`codes` (same order)."""
+        return np.asarray([c[:5] for c in self.codes], dtype=object)
+
+    @property
+    def kode_kab(self) -> np.ndarray:
+        """Kabupaten code per point (None when rejected)."""
+        out = self.parent_codes[np.maximum(self.index, 0)]
+        out[self.index < 0] = None
+        return out
 
 
 def load_locator(directory: Path | None = None, coast_km: float = 5.0) -> Locator:
