@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis.measures import classify
 from analysis.triwulan import quarter_bounds, quarter_label
-from reports.safe import neutralise_frame
+from reports.safe import neutralise_xlsx_frame
 from store.incidents import IncidentFilter, Scope, query_incidents
 
 __all__ = ["quarter_table", "triwulan_pdf", "triwulan_xlsx"]
@@ -59,8 +59,8 @@ def triwulan_xlsx(table: pd.DataFrame, quarter: str, user, notes: str = "") -> b
                                    f"{date.today():%d/%m/%Y}", notes]})
     with pd.ExcelWriter(buffer, engine="xlsxwriter",
                         engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xl:
-        neutralise_frame(table).to_excel(xl, sheet_name="Per kabupaten-kota", index=False)
-        neutralise_frame(meta).to_excel(xl, sheet_name="Metadata", index=False)
+        neutralise_xlsx_frame(table).to_excel(xl, sheet_name="Per kabupaten-kota", index=False)
+        neutralise_xlsx_frame(meta).to_excel(xl, sheet_name="Metadata", index=False)
     return buffer.getvalue()
 
 

@@ -4,16 +4,19 @@ import io
 import json
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 
 import geopandas as gpd
 import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from auth import PermissionDenied, User
-from reports.exports import export_data
+from reports.exports import EXCEL_TEXT_LIMIT, export_data
+from reports.safe import FORMULA_PREFIXES, neutralise, neutralise_frame
 from store import connect
 from store.incidents import IncidentFilter
 from tests.conftest import ROOT
@@ -57,6 +60,56 @@ def test_xlsx_cells_are_inert_and_metadata_is_there(db):
     meta = {r[0].value: r[1].value for r in book["Metadata"].iter_rows(min_row=2)}
     assert meta["Dibuat oleh"] == "analis" and meta["Jumlah baris"] == "3"
     assert "prov=63" in meta["Saringan"]
+
+
+def test_xlsx_keeps_dates_numbers_text_and_empty_cells(db):
+    out = export_data(db, "xlsx", IncidentFilter(), NATIONAL)
+    book = openpyxl.load_workbook(io.BytesIO(out.data))
+    sheet = book["Insiden"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, row)) for row in sheet.iter_rows(min_row=2)]  # oldest first
+    assert all(c.font.b for c in sheet[1]) and sheet.freeze_panes == "A2"
+    first, last = rows[0], rows[-1]
+    assert first["tanggal"].is_date and first["tanggal"].value == datetime(2025, 1, 5)
+    assert first["tanggal"].number_format == "dd/mm/yyyy"
+    assert first["tanggal_selesai"].value is None and last["lintang"].value is None
+    assert first["lintang"].data_type == "n" and first["lintang"].value == pytest.approx(-3.44)
+    assert first["id"].data_type == "n" and first["eskalasi"].data_type == "n"
+    assert first["kode_kab"].data_type == "s" and first["kode_kab"].value == "63.72"  # a code, not a number
+    metadata = book["Metadata"]
+    assert [c.value for c in metadata[1]] == ["keterangan", "nilai"] and all(c.font.b for c in metadata[1])
+
+
+def test_xlsx_writes_markup_links_and_overlong_text_as_plain_text(db):
+    markup = "<r><t>a</t></r></si><si><t>b</t></r>"  # XLSX writers copy <r>…</r> raw into the file
+    db.execute("INSERT INTO incidents (batch_id, sumber, hash_isi, tgl_mulai, kode_prov, kode_kab, kategori, "
+               "judul, kronologi, aktor1, dibuat_oleh) VALUES (1, 'uji', 'x', DATE '2025-04-01', '63', '63.73', "
+               "'SDA', ?, ?, ?, 'u')", [markup, "=1+1 " + "x" * 40_000, "http://contoh.example/x"])
+    out = export_data(db, "xlsx", IncidentFilter(kab="63.73"), NATIONAL)
+    sheet = openpyxl.load_workbook(io.BytesIO(out.data))["Insiden"]
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, sheet[2]))
+    assert row["judul"].value == "'" + markup
+    assert row["kronologi"].value.startswith("'=1+1") and len(row["kronologi"].value) == EXCEL_TEXT_LIMIT
+    assert row["aktor_1"].value == "http://contoh.example/x" and row["aktor_1"].hyperlink is None
+    assert all(c.data_type != "f" for r in sheet.iter_rows() for c in r)
+
+
+CELLS = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), st.booleans(),
+                  st.text(alphabet="=+-@\t\r'ab ", max_size=4), st.sampled_from(FORMULA_PREFIXES))
+
+
+@given(st.lists(CELLS, max_size=12))
+def test_neutralise_frame_changes_exactly_the_cells_neutralise_would(cells):
+    texts = [c for c in cells if isinstance(c, str)]
+    frame = pd.DataFrame({"campur": pd.Series(cells, dtype=object),
+                          "teks": pd.Series(texts + [None] * (len(cells) - len(texts)), dtype="str")})
+    out = neutralise_frame(frame)
+    for column in frame.columns:
+        for before, after in zip(frame[column], out[column]):
+            expected = neutralise(before)
+            assert after == expected or (pd.isna(after) and pd.isna(expected))
+    assert frame["campur"].tolist() == cells  # the input is not modified
 
 
 def test_kabupaten_user_cannot_export_another_kabupaten(db):
