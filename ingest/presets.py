@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pandas as pd
+import polars as pl
 
 __all__ = ["CANONICAL", "PRESETS", "Preset", "apply_preset", "detect_preset"]
 
@@ -92,50 +92,46 @@ def detect_preset(columns) -> str | None:
     return None
 
 
-def apply_preset(raw: pd.DataFrame, preset: str, mapping: dict[str, str] | None = None) -> pd.DataFrame:
-    """Canonical frame (all canonical fields, text) from a raw table.
+def apply_preset(raw: pl.DataFrame, preset: str, mapping: dict[str, str] | None = None) -> pl.DataFrame:
+    """Canonical frame (every field of :data:`CANONICAL`, as text) from a raw table.
 
     ``mapping`` (source column → canonical field) overrides the preset, for saved user mappings.
     """
     if preset not in PRESETS:
         raise ValueError(f"preset tidak dikenal: {preset!r} (pilihan: {', '.join(PRESETS)})")
     columns = dict(PRESETS[preset].columns) if mapping is None else dict(mapping)
-    out = pd.DataFrame({field: "" for field in CANONICAL}, index=raw.index)
-    for src, dst in columns.items():
-        if src in raw.columns and dst in CANONICAL:
-            out[dst] = raw[src].astype(str)
-    if preset == "acled":
-        _acled(raw, out)
-    elif preset == "ucdp":
-        _ucdp(raw, out)
-    out["_sumber"] = PRESETS[preset].source
-    return out
+    source = {dst: src for src, dst in columns.items() if src in raw.columns and dst in CANONICAL}
+    base = {field: pl.col(source[field]) if field in source else pl.lit("") for field in CANONICAL}
+    derived = _DERIVED.get(preset, lambda raw, base: {})(raw, base)
+    return raw.select(derived.get(field, base[field]).cast(pl.String).alias(field) for field in CANONICAL)
 
 
-def _acled(raw, out):
-    sub = raw.get("sub_event_type", pd.Series("", index=raw.index)).str.strip().str.lower()
-    mapped = sub.map(_ACLED)
-    known = mapped.notna()
-    out.loc[known, "kategori"] = mapped[known].str[0]
-    out.loc[known, "bentuk"] = mapped[known].str[1]
-    out.loc[known, "eskalasi"] = mapped[known].str[2].astype(int).astype(str)
-    out.loc[~known, "kategori"] = "LAIN"
-    out["sifat"] = "kejadian"
-    out["subkategori"] = raw.get("sub_event_type", "")
-    location = raw.get("location", pd.Series("", index=raw.index))
-    out["judul"] = raw.get("sub_event_type", "").astype(str) + " — " + location.astype(str)
-    out["presisi_lokasi"] = out["presisi_lokasi"].map(_ACLED_PRECISION).fillna("")
+def _text(raw: pl.DataFrame, name: str) -> pl.Expr:
+    return pl.col(name) if name in raw.columns else pl.lit("")
 
 
-def _ucdp(raw, out):
-    kind = raw.get("type_of_violence", pd.Series("", index=raw.index)).str.strip()
-    mapped = kind.map(_UCDP)
-    known = mapped.notna()
-    out.loc[known, "kategori"] = mapped[known].str[0]
-    out.loc[known, "bentuk"] = mapped[known].str[1]
-    out.loc[known, "eskalasi"] = mapped[known].str[2].astype(int).astype(str)
-    out["sifat"] = "kejadian"
-    name = raw.get("dyad_name", raw.get("conflict_name", pd.Series("", index=raw.index)))
-    place = raw.get("where_description", pd.Series("", index=raw.index))
-    out["judul"] = name.astype(str) + " — " + place.astype(str)
-    out["presisi_lokasi"] = out["presisi_lokasi"].map(_UCDP_PRECISION).fillna("")
+def _from_event_type(kind: pl.Expr, table: dict, default_kategori) -> dict[str, pl.Expr]:
+    """kategori, bentuk, eskalasi looked up from a source's event type."""
+    def pick(i, default):
+        return kind.replace_strict({k: str(v[i]) for k, v in table.items()}, default=default, return_dtype=pl.String)
+    return {"kategori": pick(0, default_kategori), "bentuk": pick(1, pl.lit("")), "eskalasi": pick(2, pl.lit(""))}
+
+
+def _acled(raw: pl.DataFrame, base: dict) -> dict[str, pl.Expr]:
+    sub = _text(raw, "sub_event_type")
+    return {**_from_event_type(sub.str.strip_chars().str.to_lowercase(), _ACLED, pl.lit("LAIN")),
+            "sifat": pl.lit("kejadian"), "subkategori": sub,
+            "judul": pl.concat_str([sub, pl.lit(" — "), _text(raw, "location")]),
+            "presisi_lokasi": base["presisi_lokasi"].replace_strict(_ACLED_PRECISION, default="")}
+
+
+def _ucdp(raw: pl.DataFrame, base: dict) -> dict[str, pl.Expr]:
+    # an unknown type_of_violence leaves kategori empty: validation then asks the user for one
+    name = _text(raw, "dyad_name") if "dyad_name" in raw.columns else _text(raw, "conflict_name")
+    return {**_from_event_type(_text(raw, "type_of_violence").str.strip_chars(), _UCDP, pl.lit("")),
+            "sifat": pl.lit("kejadian"),
+            "judul": pl.concat_str([name, pl.lit(" — "), _text(raw, "where_description")]),
+            "presisi_lokasi": base["presisi_lokasi"].replace_strict(_UCDP_PRECISION, default="")}
+
+
+_DERIVED = {"acled": _acled, "ucdp": _ucdp}

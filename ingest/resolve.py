@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import polars as pl
 from rapidfuzz import fuzz, process
+
+from geo.locate import STATUS_LABELS
 
 __all__ = ["ACCEPT", "CONFIRM", "RegionIndex", "normalise_name", "resolve_regions"]
 
@@ -79,117 +82,152 @@ class RegionIndex:
         return cls(kab=part("kab"), kec=part("kec"), prov=prov)
 
 
-def resolve_regions(frame: pd.DataFrame, lat: pd.Series, lon: pd.Series, index: RegionIndex,
-                    locator, swapped: pd.Series | None = None) -> pd.DataFrame:
-    """Resolve every row; returns columns ``kode_prov, kode_kab, kode_kec, lat, lon, status_lokasi,
-    cara, catatan, perlu_konfirmasi, galat, galat_kolom``."""
+def resolve_regions(frame: pl.DataFrame, lat: pl.Series, lon: pl.Series, index: RegionIndex,
+                    locator, swapped: pl.Series | None = None) -> pl.DataFrame:
+    """Resolve every row of a canonical frame to kabupaten/kota (and kecamatan when possible).
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        Canonical text fields ``kode_kab, kode_kec, kabupaten_kota, provinsi, kecamatan``.
+    lat, lon : polars.Series
+        Parsed coordinates (null when absent), already swapped back where needed.
+    index : RegionIndex
+        Region names and codes.
+    locator : geo.locate.Locator
+        Point → region assignment.
+    swapped : polars.Series of bool, optional
+        Rows whose coordinates were given the wrong way round (noted for the user).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per input row: ``kode_prov, kode_kab, kode_kec, lat, lon, status_lokasi, cara,
+        catatan, perlu_konfirmasi, galat, galat_kolom``. ``galat`` (with its column) means the
+        row cannot be stored; ``perlu_konfirmasi`` means the user must confirm the region.
+    """
     n = len(frame)
-    out = pd.DataFrame({
-        "kode_prov": None, "kode_kab": None, "kode_kec": None, "lat": lat.to_numpy(float), "lon": lon.to_numpy(float),
-        "status_lokasi": None, "cara": None, "catatan": "", "perlu_konfirmasi": False, "galat": None,
-        "galat_kolom": None}, index=frame.index)
-    if swapped is not None:
-        out.loc[swapped.astype(bool), "catatan"] += "lintang dan bujur tertukar, sudah ditukar; "
-    _from_codes(frame, index, out)
-    _from_points(index, locator, out)
-    _from_names(frame, index, out)
-    _kecamatan_from_names(frame, index, out)
-    out["kode_prov"] = out["kode_kab"].str[:2]
-    missing = out["kode_kab"].isna() & out["galat"].isna()
-    out.loc[missing, "galat"] = "wilayah tidak dapat ditentukan: isi kode_kab, koordinat, atau nama kabupaten/kota"
-    out.loc[missing, "galat_kolom"] = "kabupaten_kota"
-    assert len(out) == n
-    return out
+    out = pl.DataFrame({"lat": lat, "lon": lon}).with_columns(
+        catatan=pl.when(swapped if swapped is not None else pl.repeat(False, n))
+        .then(pl.lit("lintang dan bujur tertukar, sudah ditukar; ")).otherwise(pl.lit("")))
+    out = _from_codes(frame, index, out)
+    out = _from_points(locator, out)
+    out = _from_names(frame, index, out)
+    out = _kecamatan_from_names(frame, index, out)
+    missing = pl.col("kode_kab").is_null() & pl.col("galat").is_null()
+    return out.with_columns(
+        kode_prov=pl.col("kode_kab").str.slice(0, 2),
+        galat=pl.when(missing).then(pl.lit("wilayah tidak dapat ditentukan: isi kode_kab, koordinat, atau nama "
+                                           "kabupaten/kota")).otherwise(pl.col("galat")),
+        galat_kolom=pl.when(missing).then(pl.lit("kabupaten_kota")).otherwise(pl.col("galat_kolom")),
+    ).select("kode_prov", "kode_kab", "kode_kec", "lat", "lon", "status_lokasi", "cara", "catatan",
+             "perlu_konfirmasi", "galat", "galat_kolom")
 
 
 def _from_codes(frame, index, out):
-    kab_codes, kec_codes = set(index.kab["kode"]), set(index.kec["kode"])
-    kab = frame["kode_kab"].str.strip()
-    kec = frame["kode_kec"].str.strip()
-    good_kab = kab.isin(kab_codes)
+    kab = frame["kode_kab"].str.strip_chars()
+    kec = frame["kode_kec"].str.strip_chars()
+    good_kab = kab.is_in(index.kab["kode"].tolist())
     bad_kab = (kab != "") & ~good_kab
-    out.loc[good_kab, "kode_kab"] = kab[good_kab]
-    out.loc[good_kab, "cara"] = "kode"
-    out.loc[bad_kab, "galat"] = "kode_kab tidak dikenal (format 63.72, lihat daftar wilayah)"
-    out.loc[bad_kab, "galat_kolom"] = "kode_kab"
-    good_kec = kec.isin(kec_codes) & ((kab == "") | (kec.str[:5] == kab))
-    out.loc[good_kec, "kode_kec"] = kec[good_kec]
-    out.loc[good_kec & (kab == ""), "kode_kab"] = kec[good_kec & (kab == "")].str[:5]
-    out.loc[good_kec & (kab == ""), "cara"] = "kode"
+    good_kec = kec.is_in(index.kec["kode"].tolist()) & ((kab == "") | (kec.str.slice(0, 5) == kab))
+    code = pl.when(good_kab).then(kab).when(good_kec & (kab == "")).then(kec.str.slice(0, 5))
+    return out.with_columns(
+        kode_kab=code, kode_kec=pl.when(good_kec).then(kec),
+        cara=pl.when(code.is_not_null()).then(pl.lit("kode")),
+        galat=pl.when(bad_kab).then(pl.lit("kode_kab tidak dikenal (format 63.72, lihat daftar wilayah)")),
+        galat_kolom=pl.when(bad_kab).then(pl.lit("kode_kab")),
+        perlu_konfirmasi=pl.lit(False), status_lokasi=pl.lit(None, dtype=pl.String),
+    )
 
 
-def _from_points(index, locator, out):
-    has_point = out["lat"].notna() & out["lon"].notna()
-    if not has_point.any():
-        return
-    lat, lon = out["lat"].to_numpy(), out["lon"].to_numpy()
-    lat2, lon2 = lat, lon
-    idx = np.flatnonzero(has_point.to_numpy())
-    found = locator.locate(lon2[idx], lat2[idx])
-    status = pd.Series(found.status, index=out.index[idx])
-    ok = ~status.str.startswith("rejected:")
-    rows_ok, rows_bad = out.index[idx][ok.to_numpy()], out.index[idx][~ok.to_numpy()]
-    point_kab = pd.Series(found.kode_kab, index=out.index[idx])
-    point_kec = pd.Series(found.kode_kec, index=out.index[idx])
-    out.loc[rows_bad, "galat"] = "titik di luar wilayah Indonesia (" + status[~ok].str.split(":").str[1] + ")"
-    out.loc[rows_bad, "galat_kolom"] = "lintang"
-    out.loc[rows_ok, "status_lokasi"] = status[ok]
-    out.loc[rows_ok[(status[ok] == "coast").to_numpy()], "catatan"] += "titik di laut dekat pantai, ke wilayah terdekat; "
-    # explicit codes win; a point inside another kabupaten than the code is a disagreement to confirm
-    coded = out.loc[rows_ok, "kode_kab"].notna()
-    clash = rows_ok[coded.to_numpy() & (out.loc[rows_ok, "kode_kab"] != point_kab[rows_ok]).to_numpy()]
-    out.loc[clash, "perlu_konfirmasi"] = True
-    out.loc[clash, "catatan"] += "titik berada di " + point_kab[clash].astype(str) + ", kode menyebut " + \
-        out.loc[clash, "kode_kab"].astype(str) + "; "
-    free = rows_ok[~coded.to_numpy()]
-    out.loc[free, "kode_kab"] = point_kab[free]
-    out.loc[free, "cara"] = "koordinat"
-    same = free.union(rows_ok[coded.to_numpy()].difference(clash))
-    no_kec = out.loc[same, "kode_kec"].isna()
-    out.loc[same[no_kec.to_numpy()], "kode_kec"] = point_kec[same[no_kec.to_numpy()]]
+def _from_points(locator, out):
+    has_point = (out["lat"].is_not_null() & out["lon"].is_not_null()).arg_true()
+    if not len(has_point):
+        return out
+    found = locator.locate(out["lon"].gather(has_point).to_numpy(), out["lat"].gather(has_point).to_numpy())
+    codes = pl.Series(found.codes.tolist(), dtype=pl.String)
+    index = pl.Series(found.index)
+    labels = pl.Series(list(STATUS_LABELS), dtype=pl.String)
+
+    def spread(values: pl.Series) -> pl.Series:  # back to one value per row, null where no point
+        return pl.repeat(None, len(out), dtype=pl.String, eager=True).scatter(has_point, values)
+
+    out = out.with_columns(
+        _status=spread(labels.gather(pl.Series(found.status_code.astype(np.int64)))),
+        _kec=spread(pl.select(pl.when(index >= 0).then(codes.gather(index.clip(lower_bound=0)))).to_series()),
+    )
+    status, point_kec = pl.col("_status"), pl.col("_kec")
+    point_kab = point_kec.str.slice(0, 5)
+    rejected = status.str.starts_with("rejected:").fill_null(False)
+    ok = status.is_not_null() & ~rejected
+    coded = pl.col("kode_kab").is_not_null()
+    clash = ok & coded & (pl.col("kode_kab") != point_kab)   # explicit codes win; ask the user
+    free = ok & ~coded
+    agree = ok & ~clash
+    return out.with_columns(
+        galat=pl.when(rejected).then(pl.format("titik di luar wilayah Indonesia ({})",
+                                               status.str.split(":").list.get(1, null_on_oob=True)))
+        .otherwise(pl.col("galat")),
+        galat_kolom=pl.when(rejected).then(pl.lit("lintang")).otherwise(pl.col("galat_kolom")),
+        status_lokasi=pl.when(ok).then(status),
+        perlu_konfirmasi=pl.col("perlu_konfirmasi") | clash,
+        catatan=pl.concat_str([
+            pl.col("catatan"),
+            pl.when(ok & (status == "coast")).then(pl.lit("titik di laut dekat pantai, ke wilayah terdekat; ")),
+            pl.when(clash).then(pl.format("titik berada di {}, kode menyebut {}; ", point_kab, pl.col("kode_kab"))),
+        ], ignore_nulls=True),
+        kode_kab=pl.when(free).then(point_kab).otherwise(pl.col("kode_kab")),
+        cara=pl.when(free).then(pl.lit("koordinat")).otherwise(pl.col("cara")),
+        kode_kec=pl.when(agree & pl.col("kode_kec").is_null()).then(point_kec).otherwise(pl.col("kode_kec")),
+    ).drop("_status", "_kec")
 
 
-def _match_provinces(names: pd.Series, index) -> pd.Series:
-    uniq = [u for u in names.unique() if u]
+def _match_provinces(names: list[str], index) -> dict[str, str]:
+    """Province name as written → province code, for the names that match well."""
     found = {}
-    for raw in uniq:
+    choices = index.prov["norm"].tolist()
+    for raw in names:
+        if not raw:
+            continue
         norm = normalise_name(raw)[0].replace("daerah khusus ibukota ", "").replace("dki ", "")
-        best = process.extractOne(norm, index.prov["norm"].tolist(), scorer=fuzz.WRatio)
+        best = process.extractOne(norm, choices, scorer=fuzz.WRatio)
         if best and best[1] >= 85:
             found[raw] = index.prov["kode"].iloc[best[2]]
-    return names.map(found)
+    return found
 
 
 def _from_names(frame, index, out):
-    names = frame["kabupaten_kota"].str.strip()
-    has_name = names != ""
-    if not has_name.any():
-        return
-    prov = _match_provinces(frame["provinsi"].str.strip(), index)
-    keys = pd.DataFrame({"nama": names, "prov": prov.fillna("")})[has_name]
-    results = {}
-    for nama, kode_prov in keys.drop_duplicates().itertuples(index=False):
-        results[(nama, kode_prov)] = _match_kab(nama, kode_prov, index)
-    matched = keys.apply(lambda r: results[(r["nama"], r["prov"])], axis=1, result_type="expand")
-    matched.columns = ["kode", "skor", "catatan", "ragu"]
-    need = out.loc[matched.index, "kode_kab"].isna() & out.loc[matched.index, "galat"].isna()
-    rows = matched.index[need.to_numpy()]
-    found = matched.loc[rows, "kode"].notna()
-    ok_rows = rows[found.to_numpy()]
-    out.loc[ok_rows, "kode_kab"] = matched.loc[ok_rows, "kode"]
-    out.loc[ok_rows, "cara"] = "nama"
-    out.loc[ok_rows, "perlu_konfirmasi"] |= matched.loc[ok_rows, "ragu"].astype(bool)
-    out.loc[ok_rows, "catatan"] += matched.loc[ok_rows, "catatan"]
-    bad = rows[~found.to_numpy()]
-    out.loc[bad, "galat"] = "nama kabupaten/kota tidak dikenal: " + names[bad]
-    out.loc[bad, "galat_kolom"] = "kabupaten_kota"
-    # name given next to a point or code that says otherwise: ask the user
-    other = matched.index[~need.to_numpy()]
-    differs = other[(matched.loc[other, "kode"].notna() & (matched.loc[other, "kode"] != out.loc[other, "kode_kab"])
-                     & out.loc[other, "kode_kab"].notna()).to_numpy()]
-    out.loc[differs, "perlu_konfirmasi"] = True
-    out.loc[differs, "catatan"] += "nama menyebut " + matched.loc[differs, "kode"].astype(str) + \
-        ", titik/kode menyebut " + out.loc[differs, "kode_kab"].astype(str) + "; "
+    names = frame["kabupaten_kota"].str.strip_chars()
+    if not (names != "").any():
+        return out
+    provinces = frame["provinsi"].str.strip_chars()
+    keys = pl.DataFrame({"nama": names, "prov": provinces}).filter(pl.col("nama") != "").unique()
+    province_code = _match_provinces(keys["prov"].unique().to_list(), index)
+    matched = [(nama, prov, *_match_kab(nama, province_code.get(prov) or "", index))
+               for nama, prov in keys.iter_rows()]
+    table = pl.DataFrame(matched, schema={"nama": pl.String, "prov": pl.String, "kode": pl.String,
+                                          "skor": pl.Float64, "catatan_nama": pl.String, "ragu": pl.Boolean},
+                         orient="row")
+    m = pl.DataFrame({"nama": names, "prov": provinces}).join(table, on=["nama", "prov"], how="left",
+                                                              maintain_order="left")
+    kode, has_name = m["kode"], m["nama"] != ""
+    need = pl.col("kode_kab").is_null() & pl.col("galat").is_null() & has_name
+    found = need & kode.is_not_null()
+    unknown = need & kode.is_null()
+    # a name next to a point or code that says otherwise: ask the user
+    differs = ~need & has_name & kode.is_not_null() & pl.col("kode_kab").is_not_null() & (kode != pl.col("kode_kab"))
+    return out.with_columns(
+        perlu_konfirmasi=pl.col("perlu_konfirmasi") | (found & m["ragu"]).fill_null(False) | differs.fill_null(False),
+        catatan=pl.concat_str([
+            pl.col("catatan"),
+            pl.when(found).then(m["catatan_nama"]),
+            pl.when(differs).then(pl.format("nama menyebut {}, titik/kode menyebut {}; ", kode, pl.col("kode_kab"))),
+        ], ignore_nulls=True),
+        galat=pl.when(unknown).then(pl.lit("nama kabupaten/kota tidak dikenal: ") + names).otherwise(pl.col("galat")),
+        galat_kolom=pl.when(unknown).then(pl.lit("kabupaten_kota")).otherwise(pl.col("galat_kolom")),
+        kode_kab=pl.when(found).then(kode).otherwise(pl.col("kode_kab")),
+        cara=pl.when(found).then(pl.lit("nama")).otherwise(pl.col("cara")),
+    )
 
 
 def _match_kab(raw: str, kode_prov: str, index) -> tuple:
@@ -217,14 +255,23 @@ def _match_kab(raw: str, kode_prov: str, index) -> tuple:
 
 
 def _kecamatan_from_names(frame, index, out):
-    names = frame["kecamatan"].str.strip()
-    todo = (names != "") & out["kode_kec"].isna() & out["kode_kab"].notna()
-    for (kab, nama), rows in out[todo].groupby([out.loc[todo, "kode_kab"], names[todo]]).groups.items():
+    names = frame["kecamatan"].str.strip_chars()
+    todo = out.select((names != "") & pl.col("kode_kec").is_null() & pl.col("kode_kab").is_not_null()).to_series()
+    if not todo.any():
+        return out
+    keys = pl.DataFrame({"kab": out["kode_kab"], "nama": names}).filter(todo).unique()
+    found = []
+    for kab, nama in keys.iter_rows():
         pool = index.kec.loc[index.kec["kode_induk"] == kab]
-        if pool.empty:
-            continue
-        best = process.extractOne(normalise_name(nama)[0], pool["norm"].tolist(), scorer=fuzz.WRatio)
-        if best and best[1] >= 90:
-            out.loc[rows, "kode_kec"] = pool["kode"].iloc[best[2]]
-        else:
-            out.loc[rows, "catatan"] += f"kecamatan '{nama}' tidak ditemukan di {kab}; "
+        best = (process.extractOne(normalise_name(nama)[0], pool["norm"].tolist(), scorer=fuzz.WRatio)
+                if len(pool) else None)
+        code = pool["kode"].iloc[best[2]] if best and best[1] >= 90 else None
+        found.append((kab, nama, code, None if code else f"kecamatan '{nama}' tidak ditemukan di {kab}; "))
+    table = pl.DataFrame(found, schema={"kab": pl.String, "nama": pl.String, "kec": pl.String, "catatan_kec": pl.String},
+                         orient="row")
+    m = pl.DataFrame({"kab": out["kode_kab"], "nama": names, "todo": todo}).join(
+        table, on=["kab", "nama"], how="left", maintain_order="left")
+    return out.with_columns(
+        kode_kec=pl.when(m["todo"] & m["kec"].is_not_null()).then(m["kec"]).otherwise(pl.col("kode_kec")),
+        catatan=pl.concat_str([pl.col("catatan"), pl.when(m["todo"]).then(m["catatan_kec"])], ignore_nulls=True),
+    )

@@ -10,6 +10,7 @@ import time
 
 import openpyxl
 import pandas as pd
+import polars as pl
 import pytest
 
 from auth.users import User
@@ -55,7 +56,7 @@ def test_names_resolve_like_an_analyst_would(db, locator, name, expected):
     prepared = _prepare(db, locator, data, "nama.csv")
     names = dict(db.execute("SELECT kode, nama FROM regions").fetchall())
     assert prepared.problems.empty
-    assert names[prepared.rows["kode_kab"].iloc[0]] == expected
+    assert names[prepared.rows["kode_kab"][0]] == expected
 
 
 def test_kabupaten_and_kota_of_the_same_name(db, locator):
@@ -64,8 +65,8 @@ def test_kabupaten_and_kota_of_the_same_name(db, locator):
             "11/05/2024;;Kab. Bima;Nusa Tenggara Barat;;;SDA;;;2;0;b\n"
             "11/05/2024;;Bima;Nusa Tenggara Barat;;;SDA;;;2;0;c\n").encode()
     prepared = _prepare(db, locator, data, "bima.csv")
-    assert prepared.rows["kode_kab"].tolist() == ["52.72", "52.06", "52.06"]
-    assert prepared.needs_confirmation.tolist() == [False, False, True]  # plain "Bima" is ambiguous
+    assert prepared.rows["kode_kab"].to_list() == ["52.72", "52.06", "52.06"]
+    assert prepared.needs_confirmation.to_list() == [False, False, True]  # plain "Bima" is ambiguous
     assert "nama ambigu" in prepared.confirm.loc[0, "catatan"]
 
 
@@ -89,9 +90,9 @@ def test_acled_export_with_english_admin_names(db, locator):
     prepared = _prepare(db, locator, _acled_file(), "acled.csv")
     assert prepared.preset == "acled"
     assert prepared.problems.empty
-    assert prepared.rows["kode_kab"].tolist() == ["63.72", "11.05", "31.71", "36.74"]
-    assert prepared.rows["kategori"].tolist() == ["PEM", "KAM", "PEM", "KAM"]
-    assert prepared.rows["tewas"].tolist() == [0, 1, 0, 2]
+    assert prepared.rows["kode_kab"].to_list() == ["63.72", "11.05", "31.71", "36.74"]
+    assert prepared.rows["kategori"].to_list() == ["PEM", "KAM", "PEM", "KAM"]
+    assert prepared.rows["tewas"].to_list() == [0, 1, 0, 2]
     result = commit_import(db, prepared, ANALIS)
     assert (result.accepted, result.rejected, result.duplicates) == (4, 0, 0)
     again = commit_import(db, _prepare(db, locator, _acled_file(), "acled.csv"), ANALIS)
@@ -110,9 +111,9 @@ def test_ucdp_ged_csv(db, locator):
     prepared = _prepare(db, locator, frame.to_csv(index=False).encode(), "ged.csv")
     assert prepared.preset == "ucdp"
     assert prepared.problems.empty, prepared.problems
-    assert prepared.rows["kode_kab"].str[:2].tolist() == ["91", "81"]
-    assert prepared.rows["kategori"].tolist() == ["IDE", "KAM"]
-    assert prepared.rows["tewas"].tolist() == [3, 0]
+    assert prepared.rows["kode_kab"].str.slice(0, 2).to_list() == ["91", "81"]
+    assert prepared.rows["kategori"].to_list() == ["IDE", "KAM"]
+    assert prepared.rows["tewas"].to_list() == [3, 0]
 
 
 def test_excel_recap_with_title_rows_and_indonesian_dates(db, locator):
@@ -132,10 +133,10 @@ def test_excel_recap_with_title_rows_and_indonesian_dates(db, locator):
     wb.save(buf)
     prepared = _prepare(db, locator, buf.getvalue(), "rekap.xlsx", preset="sigap")
     assert prepared.problems.empty, prepared.problems
-    assert prepared.rows["tgl_mulai"].astype(str).tolist() == ["2024-05-11", "2024-05-20", "2024-06-03"]
+    assert prepared.rows["tgl_mulai"].cast(pl.String).to_list() == ["2024-05-11", "2024-05-20", "2024-06-03"]
     assert set(prepared.rows["kode_kab"]) == {"63.01"}
-    assert prepared.rows["kode_kec"].iloc[0].startswith("63.01.")  # Pelaihari resolved by name
-    assert prepared.row_numbers.tolist() == [5, 6, 9]
+    assert prepared.rows["kode_kec"][0].startswith("63.01.")  # Pelaihari resolved by name
+    assert prepared.row_numbers.to_list() == [5, 6, 9]
 
 
 def test_semicolon_windows_1252_csv(db, locator):
@@ -143,8 +144,8 @@ def test_semicolon_windows_1252_csv(db, locator):
             "Ketegangan di Pasar Martapura – warga resah\n")
     prepared = _prepare(db, locator, text.encode("cp1252"), "lapsitda.csv")
     assert prepared.problems.empty
-    assert prepared.rows["judul"].iloc[0].endswith("– warga resah")
-    assert prepared.rows["kode_kab"].iloc[0] == "63.72"
+    assert prepared.rows["judul"][0].endswith("– warga resah")
+    assert prepared.rows["kode_kab"][0] == "63.72"
 
 
 def test_every_defect_is_reported_with_row_column_and_fix(db, locator):
@@ -169,8 +170,8 @@ def test_every_defect_is_reported_with_row_column_and_fix(db, locator):
     assert "11/05/2024" in p.loc[(p["baris"] == 4), "perbaikan"].iloc[0]
     assert "jauh_dari_daratan" in p.loc[p["baris"] == 8, "alasan"].iloc[0]
     assert "di_luar_indonesia" in p.loc[p["baris"] == 9, "alasan"].iloc[0]
-    swapped = prepared.rows.loc[prepared.row_numbers == 7]
-    assert swapped["kode_kab"].iloc[0] == "63.72"
+    swapped = prepared.rows.filter(prepared.row_numbers == 7)
+    assert swapped["kode_kab"][0] == "63.72"
     assert "tertukar" in prepared.notes.set_index("baris").at[7, "catatan"]  # fixed, and flagged
     result = commit_import(db, prepared, ANALIS)
     assert (result.rows, result.accepted, result.rejected) == (9, 2, 7)  # empty row and repeated header are not rows
@@ -179,10 +180,13 @@ def test_every_defect_is_reported_with_row_column_and_fix(db, locator):
 
 
 def test_formula_text_in_the_error_report_stays_inert(db, locator):
-    text = SIGAP_HEADER + '=HYPERLINK("http://x","klik");63.72;;;;;SDA;;;3;0;x\n'
+    text = (SIGAP_HEADER + '=HYPERLINK("http://x","klik");63.72;;;;;SDA;;;3;0;x\n'
+            "11/05/2024;63.72;;;;;<r><t>menyusup</t></r>;;;3;0;y\n")
     prepared = _prepare(db, locator, text.encode(), "rumus.csv")
-    cell = openpyxl.load_workbook(io.BytesIO(errors_xlsx(prepared.problems)))["Masalah"]["C2"]
-    assert cell.data_type == "s" and cell.value.startswith("'=")
+    sheet = openpyxl.load_workbook(io.BytesIO(errors_xlsx(prepared.problems)))["Masalah"]
+    assert sheet["C2"].data_type == "s" and sheet["C2"].value.startswith("'=")
+    # xlsxwriter would write text shaped like rich-text XML into the file raw
+    assert sheet["C3"].value == "'<r><t>menyusup</t></r>"
 
 
 def test_uncertain_rows_wait_for_confirmation(db, locator):
@@ -196,7 +200,7 @@ def test_uncertain_rows_wait_for_confirmation(db, locator):
 def test_point_and_name_disagreement_is_flagged(db, locator):
     data = (SIGAP_HEADER + "11/05/2024;;Kota Palangka Raya;;-3,4420;114,8310;SDA;;;2;0;beda\n").encode()
     prepared = _prepare(db, locator, data, "beda.csv")
-    assert prepared.needs_confirmation.iloc[0]
+    assert prepared.needs_confirmation[0]
     assert "nama menyebut 62.71" in prepared.confirm.loc[0, "catatan"]
 
 
@@ -281,4 +285,41 @@ def test_template_has_dropdowns_and_imports_cleanly(db, locator):
     assert book["Daftar"].max_row >= 515  # 514 kabupaten/kota names
     prepared = _prepare(db, locator, data, "templat.xlsx")
     assert prepared.preset == "sigap" and prepared.problems.empty
-    assert prepared.rows["kode_kab"].tolist() == ["63.72"]
+    assert prepared.rows["kode_kab"].to_list() == ["63.72"]
+
+
+def test_duplicates_within_one_file_are_stored_once(db, locator):
+    header = "tanggal;kode_kab;kategori;eskalasi;judul;id_sumber\n"
+    text = (header +
+            "11/05/2024;63.72;SDA;3;Blokade jalan tambang;\n"          # row 2
+            "11/05/2024;63.72;SDA;3;  blokade jalan TAMBANG ;\n"      # row 3: same report (case, spaces)
+            "12/05/2024;63.72;SARA;2;Ketegangan warga;LAP-7\n"        # row 4
+            "13/05/2024;63.72;SARA;3;Ketegangan warga memanas;LAP-7\n")  # row 5: same source id, first wins
+    result = commit_import(db, _prepare(db, locator, text.encode(), "ganda.csv"), ANALIS)
+    assert (result.rows, result.accepted, result.duplicates) == (4, 2, 2)
+    stored = db.execute("SELECT judul, id_sumber FROM incidents ORDER BY id").fetchall()
+    assert stored == [("Blokade jalan tambang", None), ("Ketegangan warga", "LAP-7")]
+
+
+def test_optional_values_that_cannot_be_read_are_reported(db, locator):
+    header = "tanggal;tanggal_selesai;kode_kab;lintang;bujur;kategori;eskalasi;judul\n"
+    text = (header +
+            "11/05/2024;kemarin;63.72;;;SDA;3;a\n"        # row 2: end date unreadable
+            "11/05/2024;;63.72;-3,44x;114,83;SDA;3;b\n"   # row 3: latitude unreadable
+            "11/05/2024;12/05/2024;63.72;;;SDA;3;c\n")    # row 4: fine
+    p = _prepare(db, locator, text.encode(), "terbaca.csv").problems
+    assert list(zip(p["baris"], p["kolom"], p["alasan"])) == [(2, "tanggal_selesai", "tidak terbaca"),
+                                                              (3, "lintang", "tidak terbaca")]
+    assert p["nilai"].tolist() == ["kemarin", "-3,44x"]
+
+
+def test_row_numbers_count_blank_lines_and_multiline_cells_like_excel(db, locator):
+    header = "tanggal;kode_kab;kategori;eskalasi;judul;kronologi\n"
+    text = (header +
+            '11/05/2024;63.72;SDA;3;a;"baris satu\nbaris dua"\n'   # row 2 (one record over two lines)
+            "\n"                                                       # row 3: blank
+            "11/05/2024;63.72;XYZ;3;b;\n")                            # row 4: bad kategori
+    prepared = _prepare(db, locator, text.encode(), "baris.csv")
+    assert prepared.row_numbers.to_list() == [2, 4]
+    assert prepared.problems[["baris", "kolom"]].values.tolist() == [[4, "kategori"]]
+    assert prepared.rows["kronologi"][0] == "baris satu\nbaris dua"
