@@ -131,3 +131,27 @@ def test_regions_table_loads_installed_boundaries(fresh_db):
     counts = dict(con.execute("SELECT level, count(*) FROM regions GROUP BY level").fetchall())
     assert counts == {"prov": 38, "kab": 514, "kec": 7285}
     assert con.execute("SELECT nama FROM regions WHERE kode = '63.72'").fetchone()[0] == "Kota Banjarbaru"
+
+
+def test_incidents_keep_rows_and_ids_when_their_indexes_go(db_path):
+    # a database as it was before migration 060: incidents with a primary key and three indexes
+    old = duckdb.connect(str(db_path))
+    old.execute("CREATE TABLE schema_version (versi INTEGER PRIMARY KEY, nama VARCHAR NOT NULL, "
+                "diterapkan_pada TIMESTAMP NOT NULL DEFAULT current_timestamp)")
+    for number, name, sql in MIGRATIONS:
+        if number < 60:
+            old.execute(sql)
+            old.execute("INSERT INTO schema_version (versi, nama) VALUES (?, ?)", [number, name])
+    for kab in ("63.72", "63.71", "11.05"):
+        _insert(old, kab, judul=f"lama {kab}")
+    assert old.execute("SELECT count(*) FROM duckdb_indexes() WHERE table_name = 'incidents'").fetchone()[0] == 3
+    before = old.execute("SELECT * FROM incidents ORDER BY id").fetchall()
+    old.close()
+
+    con = connect(db_path)
+    assert con.execute("SELECT * FROM incidents ORDER BY id").fetchall() == before
+    assert con.execute("SELECT count(*) FROM duckdb_indexes() WHERE table_name = 'incidents'").fetchone()[0] == 0
+    _insert(con, "63.72", judul="baru")
+    assert con.execute("SELECT max(id) FROM incidents").fetchone()[0] == max(r[0] for r in before) + 1
+    with pytest.raises(duckdb.ConstraintException):  # the checks are still there
+        con.execute("UPDATE incidents SET eskalasi = 9 WHERE judul = 'baru'")
