@@ -213,7 +213,8 @@ def commit_import(con: duckdb.DuckDBPyConnection, prepared: Prepared, user, *,
     with transaction(con):
         batch = con.execute(
             "INSERT INTO import_batches (nama_berkas, sha256, sumber, pengguna, baris) VALUES (?, ?, ?, ?, ?) "
-            "RETURNING id", [prepared.filename, prepared.sha256, prepared.preset, user.username, total]).fetchall()[0][0]
+            "RETURNING id", [prepared.filename, prepared.sha256, prepared.preset, user.username, total],
+        ).fetchall()[0][0]
         accepted = _insert_new(con, rows, batch)
         duplicates = len(rows) - accepted
         rejected = total - len(rows)

@@ -267,8 +267,8 @@ def _kecamatan_from_names(frame, index, out):
                 if len(pool) else None)
         code = pool["kode"].iloc[best[2]] if best and best[1] >= 90 else None
         found.append((kab, nama, code, None if code else f"kecamatan '{nama}' tidak ditemukan di {kab}; "))
-    table = pl.DataFrame(found, schema={"kab": pl.String, "nama": pl.String, "kec": pl.String, "catatan_kec": pl.String},
-                         orient="row")
+    table = pl.DataFrame(found, orient="row", schema={"kab": pl.String, "nama": pl.String, "kec": pl.String,
+                                                      "catatan_kec": pl.String})
     m = pl.DataFrame({"kab": out["kode_kab"], "nama": names, "todo": todo}).join(
         table, on=["kab", "nama"], how="left", maintain_order="left")
     return out.with_columns(

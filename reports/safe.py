@@ -49,18 +49,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def neutralise_xlsx_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Like :func:`neutralise_frame`, for XLSX: also prefixes text starting with ``<r>``.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        A table about to be written to an XLSX workbook.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The table with text starting with one of :data:`XLSX_PREFIXES` given a leading ``'``.
-    """
+    """:func:`neutralise_frame` for a table about to be written to an XLSX workbook: text starting
+    with ``<r>`` (see :data:`XLSX_PREFIXES`) gets the leading ``'`` too."""
     return _neutralise(frame, XLSX_PREFIXES)
 
 
@@ -71,7 +61,7 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def _neutralise(frame: pd.DataFrame, prefixes: tuple[str, ...]) -> pd.DataFrame:
     out = frame.copy()
-    for position, column in enumerate(out.columns):
+    for position in range(out.shape[1]):  # by position: column names may repeat
         values = out.iloc[:, position]
         if values.dtype == object or pd.api.types.is_string_dtype(values):
             out.isetitem(position, _neutralise_column(values, prefixes))

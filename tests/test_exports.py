@@ -136,7 +136,8 @@ def test_gis_exports_open_in_readers_with_choropleth_values(db, tmp_path):
 
 def test_every_export_is_audited_and_leaders_may_export(db):
     export_data(db, "csv", IncidentFilter(kab="63.72"), User("gub", "pimpinan", "63", "Rahasia"))
-    row = db.execute("SELECT actor, action, object, row_count, detail FROM audit ORDER BY id DESC LIMIT 1").fetchall()[0]
+    row = db.execute("SELECT actor, action, object, row_count, detail FROM audit ORDER BY id DESC LIMIT 1"
+                     ).fetchall()[0]
     assert row[:4] == ("gub", "ekspor", "csv", 2)
     assert json.loads(row[4]) == {"kab": "63.72"}
 
