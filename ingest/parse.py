@@ -47,7 +47,7 @@ def parse_dates(values):
     polars.Series of ``Date`` or pandas.Series of ``datetime64[ns]``, like the input.
     """
     if isinstance(values, pd.Series):
-        parsed = parse_dates(pl.Series(values.astype(object).where(values.notna(), None).tolist(), dtype=pl.String))
+        parsed = parse_dates(_from_pandas(values))
         return pd.Series(parsed.cast(pl.Datetime("ns")).to_numpy(), index=values.index, dtype="datetime64[ns]")
     text = values.cast(pl.String).str.strip_chars()
     distinct = text.drop_nulls().unique()
@@ -85,8 +85,8 @@ def parse_number_columns(frame: pl.DataFrame, columns) -> pl.DataFrame:
             where = retry.arg_true()
             number = number.scatter(where, _thorough_numbers(text.gather(where)))
         out.append(number)
-    # "nan", "inf" are not numbers a user meant
-    return frame.with_columns(pl.Series(name, s).fill_nan(None) for name, s in zip(columns, out)).with_columns(
+    # "nan", "inf" are not numbers a user meant: not finite → null
+    return frame.with_columns(pl.Series(name, s) for name, s in zip(columns, out)).with_columns(
         pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in columns)
 
 
@@ -104,7 +104,11 @@ def parse_numbers(values):
     A polars or pandas Series in, the same kind out.
     """
     if isinstance(values, pd.Series):
-        parsed = parse_numbers(pl.Series(values.astype(object).where(values.notna(), None).tolist(), dtype=pl.String))
-        return pd.Series(parsed.to_numpy(), index=values.index, dtype=float)
+        return pd.Series(parse_numbers(_from_pandas(values)).to_numpy(), index=values.index, dtype=float)
     name = values.name or "nilai"
     return parse_number_columns(pl.DataFrame({name: values.cast(pl.String)}), [name]).to_series()
+
+
+def _from_pandas(values: pd.Series) -> pl.Series:
+    """A pandas column of text (any missing marker) as a polars String series with nulls."""
+    return pl.Series(values.astype(object).where(values.notna(), None).tolist(), dtype=pl.String)
