@@ -17,6 +17,9 @@ __all__ = [
     "CLEARANCE_LEVELS",
     "REDACTED_TEXT",
     "IncidentFilter",
+    "KNOWN_CODES",
+    "NEVER_READ",
+    "OPEN_COLUMNS",
     "Scope",
     "aggregate_by_region",
     "query_incidents",
@@ -24,12 +27,41 @@ __all__ = [
 ]
 
 CLEARANCE_LEVELS = {"Biasa": 0, "Terbatas": 1, "Rahasia": 2}
-#: Text columns hidden from users without clearance for an incident's classification.
-TEXT_COLUMNS = (
-    "judul", "kronologi", "analisis", "sumber_info", "aktor1", "aktor2", "rekomendasi",
-    "instansi_penanganan", "id_sumber",
-)
+#: Columns of an incident above the user's clearance that the user may still see (an allow-list):
+#: when, where down to the kecamatan, what kind, how serious, how many victims, how far handled.
+#: Every other column reads NULL for such a row (``judul`` reads :data:`REDACTED_TEXT`): free text
+#: (judul, kronologi, subkategori, actors, sources…), the village, the coordinates, who entered it
+#: and when, and any column a later migration adds, until it is added here on purpose.
+#: Coordinates are hidden because a point (with ``presisi_lokasi`` 1) names the village or the
+#: house; maps still count the row through :func:`aggregate_by_region`, which groups region codes
+#: only, and ``presisi_lokasi`` of such a row is coarsened to the kecamatan (2) or kabupaten (3).
+OPEN_COLUMNS = frozenset({
+    "id", "batch_id", "dihapus",
+    "tgl_mulai", "tgl_selesai", "presisi_waktu",
+    "kode_prov", "kode_kab", "kode_kec", "presisi_lokasi",
+    "kategori", "bentuk", "sifat", "bidang", "athg", "terkait_pemilu",
+    "tewas", "luka", "hilang", "pengungsi", "kekerasan_seksual", "rumah_rusak", "rumah_ibadah_rusak",
+    "fasum_rusak", "kantor_penyelenggara_rusak", "kerugian_rp",
+    "eskalasi", "status_penanganan", "status_verifikasi", "klasifikasi",
+})
+#: Open columns that hold codes, with the query of their known codes: above clearance a value is
+#: shown only when it is a known code, so text stored in a code column by mistake stays hidden.
+#: (``kode_prov``/``kode_kab`` decide the scope and ``klasifikasi`` the clearance: the database
+#: holds them as given.)
+KNOWN_CODES = {
+    **{name: f"SELECT kode FROM vocab WHERE daftar = '{name}'" for name in (
+        "kategori", "bentuk", "sifat", "bidang", "athg", "status_penanganan", "status_verifikasi")},
+    "kode_kec": "SELECT kode FROM regions WHERE level = 'kec'",
+}
+#: Columns never read back, whatever the clearance: a content hash confirms a guessed text.
+NEVER_READ = frozenset({"hash_isi"})
 REDACTED_TEXT = "[dirahasiakan]"
+#: Clearance of each classification, and whether the user's clearance is below it (``k.tertutup``).
+_LEVELS_SQL = (
+    "(SELECT kode, tingkat > ? AS tertutup FROM (VALUES "
+    + ", ".join(f"('{name}', {level})" for name, level in CLEARANCE_LEVELS.items())
+    + ") v(kode, tingkat)) k"
+)
 
 
 @dataclass(frozen=True)
@@ -104,7 +136,7 @@ def query_incidents(
     limit: int | None = None,
     order: str = "terbaru",
 ) -> pd.DataFrame:
-    """Incidents matching ``flt`` inside ``scope``, text redacted above the user's clearance.
+    """Incidents matching ``flt`` inside ``scope``, redacted above the user's clearance.
 
     Parameters
     ----------
@@ -120,8 +152,10 @@ def query_incidents(
     Returns
     -------
     pandas.DataFrame
-        One row per incident; ``klasifikasi`` above clearance keeps counts and place but its
-        text columns read :data:`REDACTED_TEXT` or NULL.
+        One row per incident: every column of ``incidents`` except those in :data:`NEVER_READ`,
+        plus ``sintetis`` (from its import batch). A row whose ``klasifikasi`` is above the
+        user's clearance keeps only :data:`OPEN_COLUMNS` (codes only when known, place coarsened
+        to the kecamatan); its other columns read NULL and ``judul`` reads :data:`REDACTED_TEXT`.
     """
     orders = {
         "terbaru": "i.tgl_mulai DESC, i.id DESC",
@@ -131,29 +165,46 @@ def query_incidents(
     if order not in orders:
         raise ValueError(f"urutan tidak dikenal: {order!r} (pilihan: {', '.join(orders)})")
     where, params = where_clause(flt, scope)
-    level = CLEARANCE_LEVELS[scope.clearance]
-    redacted = ", ".join(
-        f"CASE WHEN k.tingkat > ? THEN {'?' if col == 'judul' else 'NULL'} ELSE i.{col} END AS {col}"
-        for col in TEXT_COLUMNS
-    )
-    redact_params = []
-    for col in TEXT_COLUMNS:
-        redact_params.append(level)
-        if col == "judul":
-            redact_params.append(REDACTED_TEXT)
+    # The columns the table has now, so one added by a later migration is hidden too.
+    columns = [d[0] for d in con.execute("SELECT * FROM incidents LIMIT 0").description]
+    selected = ", ".join(f"{_redacted(name)} AS {_quote(name)}" for name in columns if name not in NEVER_READ)
     sql = (
-        f"SELECT i.* EXCLUDE ({', '.join(TEXT_COLUMNS)}), {redacted}, "
-        "b.sintetis AS sintetis "
-        "FROM incidents i "
-        "JOIN (VALUES ('Biasa', 0), ('Terbatas', 1), ('Rahasia', 2)) k(kode, tingkat) ON k.kode = i.klasifikasi "
+        f"SELECT {selected}, b.sintetis AS sintetis "
+        f"FROM incidents i JOIN {_LEVELS_SQL} ON k.kode = i.klasifikasi "
         "LEFT JOIN import_batches b ON b.id = i.batch_id "
         f"WHERE {where} ORDER BY {orders[order]}"
     )
-    all_params = redact_params + params
+    all_params = [CLEARANCE_LEVELS[scope.clearance], *params]
     if limit is not None:
         sql += " LIMIT ?"
         all_params.append(int(limit))
     return con.execute(sql, all_params).df()
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _shown_code(name: str) -> str:
+    """SQL of column ``name`` shown only when the row is within clearance or holds a known code."""
+    column = f"i.{_quote(name)}"
+    return f"CASE WHEN NOT k.tertutup OR {column} IN ({KNOWN_CODES[name]}) THEN {column} END"
+
+
+def _redacted(name: str) -> str:
+    """SQL of column ``name`` as a user sees it (``k.tertutup``: the row is above their clearance)."""
+    column = f"i.{_quote(name)}"
+    if name == "presisi_lokasi":
+        # the point is hidden: at best the kecamatan (2) when it is shown, else the kabupaten (3)
+        coarse = f"CASE WHEN i.kode_kec IN ({KNOWN_CODES['kode_kec']}) THEN 2::SMALLINT ELSE 3::SMALLINT END"
+        return f"CASE WHEN k.tertutup THEN greatest({column}, {coarse}) ELSE {column} END"
+    if name in KNOWN_CODES:
+        return _shown_code(name)
+    if name in OPEN_COLUMNS:
+        return column
+    if name == "judul":
+        return f"CASE WHEN k.tertutup THEN '{REDACTED_TEXT}' ELSE {column} END"
+    return f"CASE WHEN k.tertutup THEN NULL ELSE {column} END"
 
 
 def aggregate_by_region(
@@ -173,19 +224,28 @@ def aggregate_by_region(
         ``skor_eskalasi`` (sum of eskalasi), ``skor_kejadian`` (sum of eskalasi × the weight of
         the incident's bentuk, 2 when unknown), ``eskalasi_maks``, ``tewas``, ``luka``,
         ``pengungsi``; with ``by_kategori`` also ``kategori``. Regions without incidents are absent.
+        Rows above the user's clearance count too; their kecamatan and kategori only when they
+        are known codes (see :data:`KNOWN_CODES`).
     """
     column = {"kab": "kode_kab", "kec": "kode_kec", "prov": "kode_prov"}.get(level)
     if column is None:
         raise ValueError(f"tingkat wilayah tidak dikenal: {level!r} (pilihan: prov, kab, kec)")
     where, params = where_clause(flt, scope)
     group = "1, 2" if by_kategori else "1"
+    # Above clearance a kecamatan or kategori that is no known code is no group (as in query_incidents).
+    key = _shown_code(column) if column in KNOWN_CODES else f"i.{column}"
+    kategori = f"{_shown_code('kategori')} AS kategori, " if by_kategori else ""
+    levels = ""
+    if column in KNOWN_CODES or by_kategori:
+        levels = f"JOIN {_LEVELS_SQL} ON k.kode = i.klasifikasi "
+        params = [CLEARANCE_LEVELS[scope.clearance], *params]
     sql = (
-        f"SELECT i.{column} AS kode, {'i.kategori, ' if by_kategori else ''}count(*) AS jumlah, "
+        f"SELECT {key} AS kode, {kategori}count(*) AS jumlah, "
         "sum(i.eskalasi) AS skor_eskalasi, "
         "sum(i.eskalasi * coalesce(TRY_CAST(v.atribut AS DOUBLE), 2)) AS skor_kejadian, "
         "max(i.eskalasi) AS eskalasi_maks, sum(i.tewas) AS tewas, sum(i.luka) AS luka, "
         "sum(i.pengungsi) AS pengungsi "
-        "FROM incidents i LEFT JOIN vocab v ON v.daftar = 'bentuk' AND v.kode = i.bentuk "
-        f"WHERE {where} AND i.{column} IS NOT NULL GROUP BY {group} ORDER BY {group}"
+        f"FROM incidents i {levels}LEFT JOIN vocab v ON v.daftar = 'bentuk' AND v.kode = i.bentuk "
+        f"WHERE {where} AND {key} IS NOT NULL GROUP BY {group} ORDER BY {group}"
     )
     return con.execute(sql, params).df()
