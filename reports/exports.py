@@ -76,20 +76,22 @@ def export_data(con: duckdb.DuckDBPyConnection, fmt: str, flt: IncidentFilter, u
         raise ValueError(f"format ekspor tidak dikenal: {fmt!r} (pilihan: {', '.join(FORMATS)})")
     require(user, "ekspor")
     scope = Scope(user.region, user.clearance)
-    incidents = _table(query_incidents(con, flt, scope, order="terlama"))
+    rows = query_incidents(con, flt, scope, order="terlama")
+    incidents = _table(rows)
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        data, rows = neutralise_frame(incidents).to_csv(index=False).encode("utf-8-sig"), len(incidents)
+        data = neutralise_frame(incidents).to_csv(index=False).encode("utf-8-sig")
     elif fmt == "xlsx":
-        data, rows = _xlsx(incidents, flt, user, con), len(incidents)
+        # entry time of the newest row the user may read (NULL above clearance), not of the whole table
+        data = _xlsx(incidents, flt, user, rows["dibuat_pada"].max())
     elif fmt in ("png", "svg"):
-        data, rows = _image(con, flt, scope, fmt), len(incidents)
+        data = _image(con, flt, scope, fmt)
     else:
         layer = _region_layer(con, flt, scope, regions)
         data = _gis(layer, incidents if fmt == "gpkg" else None, fmt)
-        rows = len(incidents)
-    record_export(con, user, fmt, {k: str(v) for k, v in asdict(flt).items() if v not in (None, ())}, rows)
-    return Export(data=data, filename=f"sigap-insiden-{stamp}.{fmt}", mime=FORMATS[fmt], rows=rows)
+    count = len(incidents)
+    record_export(con, user, fmt, {k: str(v) for k, v in asdict(flt).items() if v not in (None, ())}, count)
+    return Export(data=data, filename=f"sigap-insiden-{stamp}.{fmt}", mime=FORMATS[fmt], rows=count)
 
 
 def record_export(con: duckdb.DuckDBPyConnection, user, what: str, detail: dict | None = None,
@@ -112,9 +114,9 @@ def _classification(table: pd.DataFrame) -> str:
     return table["klasifikasi"].iloc[int(levels.argmax())]
 
 
-def _xlsx(table: pd.DataFrame, flt: IncidentFilter, user, con) -> bytes:
+def _xlsx(table: pd.DataFrame, flt: IncidentFilter, user, latest) -> bytes:
     """The incidents and their metadata as one workbook (text written as inert text)."""
-    sheets = [_sheet("Insiden", table), _sheet("Metadata", _metadata(table, flt, user, con), width=40)]
+    sheets = [_sheet("Insiden", table), _sheet("Metadata", _metadata(table, flt, user, latest), width=40)]
     buffer = io.BytesIO()
     # xlsxturbo (Rust, on rust_xlsxwriter) writes DataFrame text as text only: it has no
     # strings-to-formulas/urls/numbers conversion to switch off; formulas and links come only from
@@ -125,13 +127,14 @@ def _xlsx(table: pd.DataFrame, flt: IncidentFilter, user, con) -> bytes:
     return buffer.getvalue()
 
 
-def _metadata(table: pd.DataFrame, flt: IncidentFilter, user, con) -> pd.DataFrame:
-    latest = con.execute("SELECT max(dibuat_pada) FROM incidents").fetchall()[0][0]
+def _metadata(table: pd.DataFrame, flt: IncidentFilter, user, latest) -> pd.DataFrame:
+    """The Metadata sheet; ``latest`` is the newest entry time among the rows the user may read
+    (a direct ``max(dibuat_pada)`` over the table would date other regions' and secret rows)."""
     return pd.DataFrame({"keterangan": [
         "Klasifikasi", "Dibuat oleh", "Dibuat pada", "Data terbaru dimasukkan", "Cakupan wilayah", "Saringan",
         "Jumlah baris"], "nilai": [
         _classification(table), user.username, datetime.now().strftime("%d/%m/%Y %H:%M"),
-        latest.strftime("%d/%m/%Y %H:%M") if latest else "-", user.region or "nasional",
+        latest.strftime("%d/%m/%Y %H:%M") if pd.notna(latest) else "-", user.region or "nasional",
         "; ".join(f"{k}={v}" for k, v in asdict(flt).items() if v not in (None, ())) or "tanpa saringan",
         str(len(table))]})
 
