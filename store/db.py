@@ -8,6 +8,7 @@ values with ``?``.
 from __future__ import annotations
 
 import re
+import threading
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -17,8 +18,8 @@ import pandas as pd
 
 from sigap.config import DATA_DIR
 
-__all__ = ["StoreError", "backup_dir", "connect", "migrate", "replace_rows", "schema_version", "transaction",
-           "MIGRATIONS"]
+__all__ = ["StoreError", "backup_dir", "connect", "in_transaction", "migrate", "replace_rows",
+           "schema_version", "transaction", "MIGRATIONS"]
 
 VOCAB_DIR = DATA_DIR / "vocab"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -41,16 +42,37 @@ def _migrations() -> list[tuple[int, str, str]]:
 MIGRATIONS = _migrations()
 
 
+_WRITER = threading.RLock()
+_WRITER_DEPTH = threading.local()
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection):
-    """``with transaction(con):`` — COMMIT at the end, ROLLBACK on any exception (then re-raised)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+    """``with transaction(con):`` — COMMIT at the end, ROLLBACK on any exception (then re-raised).
+
+    Transactions of this process run one at a time: a process-wide lock is taken before
+    ``BEGIN`` and released after ``COMMIT``/``ROLLBACK``. DuckDB takes a transaction's snapshot
+    at its first statement, so every transaction sees all earlier commits; the audit hash chain
+    and its signed head (:mod:`store.audit`) rely on this, and two of these transactions never
+    collide with "Conflict on update" (SECURITY.md §11). Keep slow work outside the block.
+    """
+    with _WRITER:
+        _WRITER_DEPTH.n = getattr(_WRITER_DEPTH, "n", 0) + 1
+        try:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            _WRITER_DEPTH.n -= 1
+
+
+def in_transaction() -> bool:
+    """True while this thread is inside :func:`transaction` (and so holds the writer lock)."""
+    return getattr(_WRITER_DEPTH, "n", 0) > 0
 
 
 def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, where: str = "true",
