@@ -93,13 +93,17 @@ def _unlock(args) -> int:
 
 
 def _audit(args) -> int:
+    """Print the newest audit rows as formula-safe CSV, or (``--verify``) one JSON line naming the
+    kind of break; exit 1 on a break."""
+    from reports.safe import neutralise_frame
     from store.audit import read_audit, verify_chain
 
     con = _con(args)
     if args.verify:
-        ok, bad = verify_chain(con)
-        print(json.dumps({"utuh": ok, "baris_rusak": bad}))
-        return 0 if ok else 1
-    sys.stdout.write(read_audit(con, action=args.action, limit=args.limit).drop(columns=["prev_hash", "hash"])
-                     .to_csv(index=False))
+        check = verify_chain(con)
+        print(json.dumps({"utuh": check.ok, "jenis": check.kind, "baris_rusak": check.row_id,
+                          "jumlah_baris": check.rows, "pesan": check.message}, ensure_ascii=False))
+        return 0 if check.ok else 1
+    log = read_audit(con, action=args.action, limit=args.limit).drop(columns=["prev_hash", "hash"])
+    sys.stdout.write(neutralise_frame(log).to_csv(index=False))
     return 0
