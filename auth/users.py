@@ -5,6 +5,10 @@ Every change is written together with its audit row, in one transaction.
 
 from __future__ import annotations
 
+import functools
+import random
+import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -17,11 +21,15 @@ from store.audit import AuditEvent, record
 from store.db import transaction
 from store.incidents import CLEARANCE_LEVELS, Scope
 
-__all__ = ["LOCKOUT", "MAX_FAILURES", "AuthError", "User", "authenticate", "change_password", "create_user",
-           "get_user", "list_users", "set_active", "sign_in_sso", "unlock"]
+__all__ = ["LOCKOUT", "MAX_FAILURES", "REFUSED", "AuthError", "User", "authenticate", "change_password",
+           "create_user", "get_user", "list_users", "set_active", "sign_in_sso", "unlock"]
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
+#: The one answer to a refused sign-in, whether the user is unknown, the password wrong or the
+#: account locked: the message must not tell an attacker which.
+REFUSED = (f"Nama pengguna atau kata sandi salah, atau akun sedang terkunci ({MAX_FAILURES} kali salah "
+           f"mengunci akun selama {int(LOCKOUT.total_seconds() // 60)} menit).")
 
 
 class AuthError(Exception):
@@ -121,51 +129,105 @@ def sign_in_sso(con: duckdb.DuckDBPyConnection, email: str | None, now: datetime
 def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str, now: datetime | None = None) -> User:
     """Check a password; count failures and lock the account after :data:`MAX_FAILURES`.
 
+    Every answer takes one argon2 verification (against a fixed dummy hash for unknown or
+    disabled users), so timing does not reveal which usernames exist. The failure count and the
+    lock move in one conditional ``UPDATE``, so parallel attempts cannot lose a failure; every
+    refused attempt is audited in a transaction of its own. While locked, even the right
+    password is refused.
+
     Raises
     ------
     AuthError
-        With one message for unknown users and wrong passwords alike, and a distinct message
-        while the account is locked.
+        With the same message (:data:`REFUSED`) for an unknown or disabled user, a wrong password
+        and a locked account.
     """
     now = now or _now()
-    row = con.execute("SELECT password_hash, failed_attempts, locked_until, active FROM users WHERE username = ?",
-                      [username]).fetchall()
-    wrong = AuthError("Nama pengguna atau kata sandi salah.")
-    if not row or not row[0][3]:
-        _tx(con, lambda: record(con, AuditEvent(actor=username[:64], action="login_gagal", outcome="gagal",
-                                                detail={"alasan": "pengguna tidak dikenal atau nonaktif"})))
-        raise wrong
-    password_hash, failures, locked_until, _ = row[0]
-    if locked_until is not None and locked_until > now:
-        _tx(con, lambda: record(con, AuditEvent(actor=username, action="login_gagal", outcome="ditolak",
-                                                detail={"alasan": "akun terkunci"})))
-        raise AuthError(f"Akun terkunci karena {MAX_FAILURES} kali salah kata sandi. Coba lagi setelah "
-                        f"{locked_until:%H:%M} UTC atau minta admin membuka kunci.")
-    if not verify_password(password_hash, password):
-        failures += 1
-        lock = now + LOCKOUT if failures >= MAX_FAILURES else None
+    row = con.execute("SELECT password_hash, active FROM users WHERE username = ?", [username]).fetchall()
+    known = bool(row) and bool(row[0][1])
+    matches = verify_password(row[0][0] if known else _dummy_hash(), password)
+    if not known:
+        _audit_refusal(con, username[:64], "gagal", {"alasan": "pengguna tidak dikenal atau nonaktif"})
+        raise AuthError(REFUSED)
+    if matches:
+        user = _retry(lambda: _tx(con, lambda: _sign_in_unlocked(con, username, now)))
+        if user is not None:
+            return user
+        _audit_refusal(con, username, "ditolak", {"alasan": "akun terkunci atau nonaktif"})
+        raise AuthError(REFUSED)
+    try:
+        _retry(lambda: _tx(con, lambda: _count_failure(con, username, now)))
+    except duckdb.TransactionException:  # retries spent: the attempt is still audited
+        _audit_refusal(con, username, "gagal", {"alasan": "kata sandi salah; penghitung tidak tercatat"})
+    raise AuthError(REFUSED)
 
-        def fail():
-            con.execute("UPDATE users SET failed_attempts = ?, locked_until = ? WHERE username = ?",
-                        [0 if lock else failures, lock, username])
-            record(con, AuditEvent(actor=username, action="login_gagal", outcome="gagal",
-                                   detail={"percobaan": failures}))
-            if lock:
-                record(con, AuditEvent(actor=username, action="akun_terkunci", outcome="ditolak",
-                                       detail={"sampai": lock.isoformat()}))
-        _tx(con, fail)
-        if lock:
-            raise AuthError(f"Akun terkunci selama {int(LOCKOUT.total_seconds() // 60)} menit setelah "
-                            f"{MAX_FAILURES} kali salah kata sandi.")
-        raise wrong
 
-    def ok():
-        con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login = ? WHERE username = ?",
-                    [now, username])
-        user = get_user(con, username)
-        record(con, AuditEvent(actor=username, action="login", role=user.role, region=user.region))
-        return user
-    return _tx(con, ok)
+_RETRIES = 8
+_BACKOFF = 0.005  # seconds, doubled per retry, with jitter
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """An argon2 hash of a random secret, made once: unknown users cost one verification too."""
+    return hash_password(secrets.token_urlsafe(24))
+
+
+def _is_conflict(exc: Exception) -> bool:
+    return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+
+
+def _retry(work, attempts: int = _RETRIES):
+    """Run ``work()``; on DuckDB's "Conflict on update" wait briefly and run it again."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except duckdb.TransactionException as exc:
+            if not _is_conflict(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(_BACKOFF * (2 ** attempt) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
+
+
+def _sign_in_unlocked(con: duckdb.DuckDBPyConnection, username: str, now: datetime) -> User | None:
+    """Clear the failures and record the sign-in unless the account is locked (None then)."""
+    row = con.execute(
+        "UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login = ? "
+        "WHERE username = ? AND active AND (locked_until IS NULL OR locked_until <= ?) "
+        "RETURNING username, role, region, clearance, must_change_password",
+        [now, username, now]).fetchall()
+    if not row:
+        return None
+    user = User(*row[0])
+    record(con, AuditEvent(actor=username, action="login", role=user.role, region=user.region))
+    return user
+
+
+def _count_failure(con: duckdb.DuckDBPyConnection, username: str, now: datetime) -> None:
+    """Count one wrong password and lock at :data:`MAX_FAILURES`, in one conditional update;
+    audit it (a locked account only gets the audit row)."""
+    lock = now + LOCKOUT
+    row = con.execute(
+        "UPDATE users SET "
+        "failed_attempts = CASE WHEN failed_attempts + 1 >= ? THEN 0 ELSE failed_attempts + 1 END, "
+        "locked_until = CASE WHEN failed_attempts + 1 >= ? THEN ? END "
+        "WHERE username = ? AND (locked_until IS NULL OR locked_until <= ?) "
+        "RETURNING failed_attempts, locked_until",
+        [MAX_FAILURES, MAX_FAILURES, lock, username, now]).fetchall()
+    if not row:
+        record(con, AuditEvent(actor=username, action="login_gagal", outcome="ditolak",
+                               detail={"alasan": "akun terkunci"}))
+        return
+    failures, locked_until = row[0]
+    record(con, AuditEvent(actor=username, action="login_gagal", outcome="gagal",
+                           detail={"percobaan": MAX_FAILURES if locked_until else failures}))
+    if locked_until:
+        record(con, AuditEvent(actor=username, action="akun_terkunci", outcome="ditolak",
+                               detail={"sampai": locked_until.isoformat()}))
+
+
+def _audit_refusal(con: duckdb.DuckDBPyConnection, actor: str, outcome: str, detail: dict) -> None:
+    """One ``login_gagal`` row in a transaction of its own, retried on conflict."""
+    _retry(lambda: _tx(con, lambda: record(con, AuditEvent(actor=actor, action="login_gagal", outcome=outcome,
+                                                           detail=detail))))
 
 
 def change_password(con: duckdb.DuckDBPyConnection, username: str, old: str, new: str) -> None:

@@ -69,9 +69,9 @@ def test_five_wrong_passwords_lock_the_account(con):
     for attempt in range(MAX_FAILURES - 1):
         with pytest.raises(AuthError, match="Nama pengguna atau kata sandi salah"):
             authenticate(con, "pimpinan63", "salah", now=now)
-    with pytest.raises(AuthError, match="Akun terkunci selama 15 menit"):
+    with pytest.raises(AuthError, match="akun sedang terkunci"):
         authenticate(con, "pimpinan63", "salah", now=now)
-    with pytest.raises(AuthError, match="Akun terkunci"):  # even the right password, while locked
+    with pytest.raises(AuthError, match="akun sedang terkunci"):  # even the right password, while locked
         authenticate(con, "pimpinan63", GOOD, now=now + timedelta(minutes=5))
     assert authenticate(con, "pimpinan63", GOOD, now=now + timedelta(minutes=16)).role == "pimpinan"
     actions = _actions(con)
@@ -176,9 +176,9 @@ def test_five_wrong_passwords_in_the_app_lock(auth_app):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     for _ in range(MAX_FAILURES):
         at = _sign_in(at, "admin", "salah-sekali")
-    assert "Akun terkunci" in at.error[0].value
+    assert "akun sedang terkunci" in at.error[0].value
     at = _sign_in(at, "admin", GOOD)
-    assert "Akun terkunci" in at.error[0].value
+    assert "akun sedang terkunci" in at.error[0].value
 
 
 def test_pimpinan_does_not_get_the_admin_page(auth_app):
