@@ -1,4 +1,9 @@
-"""SIGAP — router and frame: page config, settings, session defaults, demo banner, navigation."""
+"""SIGAP — router and frame: page config, session defaults, sign-in gate, navigation.
+
+Navigation is built by ``st.navigation`` on every run: with nobody signed in it holds only the
+sign-in page, so no page URL opens without a user (SECURITY.md §10). Pages are listed by what
+the user's role may do.
+"""
 
 from __future__ import annotations
 
@@ -6,41 +11,47 @@ import streamlit as st
 
 from auth.roles import allowed
 from pages.components import state
-from pages.components.auth_gate import require_login, sign_out_button
+from pages.components.auth_gate import routing, sign_in_page, sign_out_button, signed_in_user
 from pages.components.data import demo_loaded
 from pages.components.i18n import language_picker, t
 
 st.set_page_config(page_title="SIGAP — Peta Potensi Konflik", page_icon="🗺️", layout="wide")
 state.init_state()
-language_picker()
-user = require_login()
-sign_out_button()
+user = signed_in_user()
+if user is None or user.must_change_password:
+    st.navigation([st.Page(sign_in_page, title="Masuk", icon="🔐", url_path="masuk", default=True)],
+                  position="hidden").run()
+    st.stop()
 
+language_picker()
+sign_out_button(user)
+leader = user.role == "pimpinan"
 pages = {
-    "Pimpinan": [
-        st.Page("pages/pimpinan.py", title="Ruang Pimpinan", icon="🏛️", url_path="pimpinan",
-                default=user.role == "pimpinan"),
-    ],
+    "Pimpinan": [st.Page("pages/screens/pimpinan.py", title="Ruang Pimpinan", icon="🏛️", url_path="pimpinan",
+                         default=leader)],
     "Peta": [
-        st.Page("pages/peta.py", title=t("Peta Potensi Konflik"), icon="🗺️", url_path="peta",
-                default=user.role != "pimpinan"),
-        st.Page("pages/indeks.py", title="Indeks Potensi Konflik", icon="📊", url_path="indeks"),
-        st.Page("pages/hotspot.py", title="Hotspot", icon="🔥", url_path="hotspot"),
-        st.Page("pages/tren.py", title="Tren", icon="📈", url_path="tren"),
-        st.Page("pages/pilkada.py", title="Pilkada & Tahapan", icon="🗳️", url_path="pilkada"),
-        st.Page("pages/athg.py", title="ATHG", icon="🧭", url_path="athg"),
-    ],
-    "Data": [
-        st.Page("pages/impor.py", title="Impor Laporan", icon="📥", url_path="impor"),
-        st.Page("pages/ekspor.py", title="Ekspor Data", icon="📤", url_path="ekspor"),
+        st.Page("pages/screens/peta.py", title=t("Peta Potensi Konflik"), icon="🗺️", url_path="peta", default=not leader),
+        st.Page("pages/screens/indeks.py", title="Indeks Potensi Konflik", icon="📊", url_path="indeks"),
+        st.Page("pages/screens/hotspot.py", title="Hotspot", icon="🔥", url_path="hotspot"),
+        st.Page("pages/screens/tren.py", title="Tren", icon="📈", url_path="tren"),
+        st.Page("pages/screens/pilkada.py", title="Pilkada & Tahapan", icon="🗳️", url_path="pilkada"),
+        st.Page("pages/screens/athg.py", title="ATHG", icon="🧭", url_path="athg"),
     ],
 }
-
+data_pages = []
+if allowed(user.role, "impor"):
+    data_pages.append(st.Page("pages/screens/impor.py", title="Impor Laporan", icon="📥", url_path="impor"))
+if allowed(user.role, "ekspor"):
+    data_pages.append(st.Page("pages/screens/ekspor.py", title="Ekspor Data", icon="📤", url_path="ekspor"))
+if data_pages:
+    pages["Data"] = data_pages
 if allowed(user.role, "kelola_pengguna"):
-    pages["Admin"] = [st.Page("pages/admin.py", title="Pengguna & Audit", icon="🔐", url_path="admin")]
+    pages["Admin"] = [st.Page("pages/screens/admin.py", title="Pengguna & Audit", icon="🔐", url_path="admin")]
 
 if demo_loaded():
     st.warning("**Data contoh (sintetis)** — insiden yang tampil bukan kejadian nyata. "
                "Hapus dengan `python -m sigap demo clear`.", icon="⚠️")
 
-st.navigation(pages).run()
+page = st.navigation(pages)
+with routing():
+    page.run()

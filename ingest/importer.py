@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import time
 from dataclasses import dataclass, field
 
 import duckdb
@@ -19,6 +17,7 @@ import pandas as pd
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from auth.roles import PermissionDenied, in_scope, in_scope_mask, require, scope_label
 from ingest.presets import PRESETS, apply_preset, detect_preset, known_columns
 from ingest.readers import read_table
 from ingest.resolve import RegionIndex, resolve_regions
@@ -29,9 +28,6 @@ from store.db import transaction
 
 __all__ = ["ImportResult", "Prepared", "commit_import", "errors_xlsx", "list_batches", "prepare_import",
            "undo_batch"]
-
-#: Test-only fault injection: seconds to wait inside the transaction before COMMIT.
-PAUSE_ENV = "SIGAP_UJI_JEDA_IMPOR"
 
 _INCIDENT_COLUMNS = [
     "sumber", "id_sumber", "tgl_mulai", "tgl_selesai", "presisi_waktu", "kode_prov", "kode_kab",
@@ -105,8 +101,11 @@ def _vocab(con) -> dict[str, set[str]]:
 
 def prepare_import(con: duckdb.DuckDBPyConnection, data: bytes, filename: str, locator, *,
                    preset: str | None = None, mapping: dict[str, str] | None = None,
-                   user: str = "tamu", max_bytes: int = 10 * 1024 * 1024) -> Prepared:
+                   user, max_bytes: int = 10 * 1024 * 1024) -> Prepared:
     """Read and check a file; nothing is written.
+
+    ``user`` is the importer (``username`` and ``region``): a row whose kabupaten/kota lies
+    outside the importer's region is a problem row, like any other invalid row.
 
     Raises
     ------
@@ -125,7 +124,8 @@ def prepare_import(con: duckdb.DuckDBPyConnection, data: bytes, filename: str, l
     regions = _region_index(con)
     t = typed.frame
     where = resolve_regions(canonical, t["lintang"], t["bujur"], regions, locator, swapped=t["_tertukar"])
-    problems = pl.concat([typed.problems, _region_problems(where, canonical, raw.row_numbers)]).sort(
+    problems = pl.concat([typed.problems, _region_problems(where, canonical, raw.row_numbers),
+                          _scope_problems(where, raw.row_numbers, user.region)]).sort(
         ["baris", "kolom"], maintain_order=True)
     numbers = raw.row_numbers
     valid = ~numbers.is_in(problems["baris"].unique().implode())
@@ -133,7 +133,7 @@ def prepare_import(con: duckdb.DuckDBPyConnection, data: bytes, filename: str, l
     noted = valid & ~confirm_mask & (where["catatan"] != "")
     return Prepared(
         filename=filename, sha256=hashlib.sha256(data).hexdigest(), preset=preset,
-        rows=_incident_rows(canonical, t, where, PRESETS[preset].source, user), row_numbers=numbers,
+        rows=_incident_rows(canonical, t, where, PRESETS[preset].source, user.username), row_numbers=numbers,
         problems=problems.to_pandas(),
         confirm=pl.DataFrame({"baris": numbers, "kode_kab": where["kode_kab"], "catatan": where["catatan"]})
         .filter(confirm_mask).to_pandas(),
@@ -165,6 +165,21 @@ def _region_problems(where: pl.DataFrame, canonical: pl.DataFrame, rows: pl.Seri
     return bad.select(pl.col("baris"), pl.col("galat_kolom").alias("kolom"), value.alias("nilai"),
                       pl.col("galat").alias("alasan"),
                       pl.lit("periksa nama/kode wilayah atau koordinat").alias("perbaikan")).cast(PROBLEM_SCHEMA)
+
+
+def _scope_problems(where: pl.DataFrame, rows: pl.Series, region: str | None) -> pl.DataFrame:
+    """A problem per located row whose kabupaten/kota lies outside the importer's region."""
+    if region is None:
+        return empty_problems()
+    located = where["kode_kab"].is_not_null()
+    outside = located & ~pl.Series(in_scope_mask(region, where["kode_kab"].to_list()))
+    if not outside.any():
+        return empty_problems()
+    return pl.DataFrame({"baris": rows.filter(outside), "kolom": "kode_kab",
+                         "nilai": where["kode_kab"].filter(outside),
+                         "alasan": f"wilayah di luar cakupan Anda ({scope_label(region)})",
+                         "perbaikan": "impor hanya laporan untuk wilayah Anda; laporan wilayah lain dikirim "
+                                      "oleh kantor wilayah itu"}).cast(PROBLEM_SCHEMA)
 
 
 def _incident_rows(c: pl.DataFrame, t: pl.DataFrame, w: pl.DataFrame, source: str, user: str) -> pl.DataFrame:
@@ -201,19 +216,20 @@ def commit_import(con: duckdb.DuckDBPyConnection, prepared: Prepared, user, *,
     Rows that need confirmation are stored only when their file row number is in
     ``confirmed_rows``; the others count as rejected. A row is a duplicate, and is not stored,
     when an earlier row of the file or a stored incident has the same content hash or the
-    same source and source id. ``user`` must hold the ``impor`` permission.
+    same source and source id. ``user`` must hold the ``impor`` permission; rows outside the
+    user's region are never stored (checked here again, whatever ``prepare_import`` was told).
     """
-    from auth.roles import require
-
     require(user, "impor")
     confirmed = prepared.row_numbers.is_in(pl.Series(sorted(confirmed_rows or ()), dtype=pl.Int64).implode())
-    take = prepared.valid & (~prepared.needs_confirmation | confirmed)
+    inside = pl.Series(in_scope_mask(user.region, prepared.rows["kode_kab"].to_list()))
+    take = prepared.valid & (~prepared.needs_confirmation | confirmed) & inside
     rows = prepared.rows.with_columns(dibuat_oleh=pl.lit(user.username)).filter(take)
     total = len(prepared.rows)
     with transaction(con):
         batch = con.execute(
-            "INSERT INTO import_batches (nama_berkas, sha256, sumber, pengguna, baris) VALUES (?, ?, ?, ?, ?) "
-            "RETURNING id", [prepared.filename, prepared.sha256, prepared.preset, user.username, total],
+            "INSERT INTO import_batches (nama_berkas, sha256, sumber, pengguna, baris, wilayah) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            [prepared.filename, prepared.sha256, prepared.preset, user.username, total, user.region],
         ).fetchall()[0][0]
         accepted = _insert_new(con, rows, batch)
         duplicates = len(rows) - accepted
@@ -225,9 +241,6 @@ def commit_import(con: duckdb.DuckDBPyConnection, prepared: Prepared, user, *,
                                object=f"batch:{batch}", row_count=accepted,
                                detail={"berkas": prepared.filename, "sha256": prepared.sha256, "ditolak": rejected,
                                        "duplikat": duplicates}))
-        pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
-        if pause:
-            time.sleep(pause)
     return ImportResult(batch=batch, rows=total, accepted=accepted, rejected=rejected, duplicates=duplicates,
                         probable_duplicates=probable, problems=prepared.problems)
 
@@ -304,28 +317,48 @@ def _flag_probable_duplicates(con, batch: int, days: int = 1, km: float = 5.0, m
 
 
 def undo_batch(con: duckdb.DuckDBPyConnection, batch: int, user) -> int:
-    """Remove a batch's incidents (one transaction with its audit row); return how many."""
-    from auth.roles import require
+    """Remove a batch's incidents (one transaction with its audit row); return how many.
 
+    Only the office that imported the batch, or a user whose region contains that office, may
+    undo it; a batch of a national user is undone only by national users.
+
+    Raises
+    ------
+    auth.roles.PermissionDenied
+        Missing ``impor`` permission, or the batch belongs to an office outside the user's region.
+    ValueError
+        Unknown or already undone batch.
+    """
     require(user, "impor")
-    exists = con.execute("SELECT sintetis FROM import_batches WHERE id = ? AND dibatalkan_pada IS NULL",
-                         [batch]).fetchall()
-    if not exists:
+    found = con.execute("SELECT wilayah FROM import_batches WHERE id = ? AND dibatalkan_pada IS NULL",
+                        [batch]).fetchall()
+    if not found:
         raise ValueError(f"batch {batch} tidak ada atau sudah dibatalkan")
+    owner = found[0][0]
+    if not _owns(user.region, owner):
+        raise PermissionDenied(f"Batch {batch} milik kantor {scope_label(owner)}, di luar cakupan Anda "
+                               f"({scope_label(user.region)}).")
     with transaction(con):
         con.execute("DELETE FROM kemungkinan_duplikat WHERE id_baru IN (SELECT id FROM incidents WHERE batch_id = ?) "
                     "OR id_lama IN (SELECT id FROM incidents WHERE batch_id = ?)", [batch, batch])
         removed = con.execute("DELETE FROM incidents WHERE batch_id = ?", [batch]).fetchall()[0][0]
         con.execute("UPDATE import_batches SET dibatalkan_pada = current_timestamp WHERE id = ?", [batch])
-        record(con, AuditEvent(actor=user.username, role=user.role, action="batal_impor", object=f"batch:{batch}",
-                               row_count=removed))
+        record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="batal_impor",
+                               object=f"batch:{batch}", row_count=removed, detail={"kantor_batch": owner}))
     return removed
 
 
-def list_batches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Import batches, newest first."""
-    return con.execute("SELECT id, nama_berkas, sumber, pengguna, dibuat_pada, baris, diterima, ditolak, duplikat, "
-                       "sintetis, dibatalkan_pada FROM import_batches ORDER BY id DESC").df()
+def _owns(region: str | None, owner: str | None) -> bool:
+    """Whether a user of ``region`` may manage a batch imported by the office ``owner``."""
+    return region is None or (owner is not None and in_scope(region, owner))
+
+
+def list_batches(con: duckdb.DuckDBPyConnection, user) -> pd.DataFrame:
+    """Import batches of offices inside ``user``'s region, newest first (``wilayah`` = owner office)."""
+    frame = con.execute("SELECT id, nama_berkas, sumber, pengguna, wilayah, dibuat_pada, baris, diterima, ditolak, "
+                        "duplikat, sintetis, dibatalkan_pada FROM import_batches ORDER BY id DESC").df()
+    keep = [_owns(user.region, owner if isinstance(owner, str) else None) for owner in frame["wilayah"]]
+    return frame.loc[keep].reset_index(drop=True)
 
 
 def errors_xlsx(problems: pd.DataFrame) -> bytes:

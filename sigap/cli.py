@@ -14,7 +14,10 @@ import sys
 from sigap import commands
 from sigap.config import db_path
 
-__all__ = ["CommandError", "build_parser", "main"]
+__all__ = ["CommandError", "acting_user", "build_parser", "main"]
+
+#: Without --user a command acts as IT staff on the server: national, with the analyst's rights.
+CLI_ACTOR = "cli"
 
 
 class CommandError(Exception):
@@ -23,6 +26,19 @@ class CommandError(Exception):
     def __init__(self, message: str, code: int = 2):
         super().__init__(message)
         self.code = code
+
+
+def acting_user(con, name: str = CLI_ACTOR):
+    """Who a command acts as: the active SIGAP user ``name`` (their role and region apply), or the
+    national IT actor ``cli`` (role analis)."""
+    from auth.users import User, get_user
+
+    if name == CLI_ACTOR:
+        return User(username=CLI_ACTOR, role="analis", region=None, clearance="Rahasia")
+    user = get_user(con, name)
+    if user is None:
+        raise CommandError(f"pengguna {name} tidak ada atau nonaktif")
+    return user
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,8 +29,12 @@ class ContextError(ValueError):
 
 
 def import_context(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, pemilihan: str, user) -> int:
-    """Validate and store (replace) the context rows of one election; all or nothing."""
-    from auth.roles import require
+    """Validate and store the context rows of one election inside ``user``'s region; all or nothing.
+
+    The rows replace what the election held for the regions inside the user's region, and only
+    those: a row for a region outside it is a problem, and other regions' rows stay as they are.
+    """
+    from auth.roles import in_scope_mask, require, scope_label
 
     require(user, "impor")
     raw = table.rename(columns=lambda c: str(c).strip().lower()).astype(str).replace({"nan": ""})
@@ -53,6 +57,8 @@ def import_context(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, pemiliha
     out["sumber"] = raw["sumber"].replace("", None)
     checks = [
         (~out["kode"].isin(kab), "kode", "bukan kode kabupaten/kota", "isi kode seperti 63.72"),
+        (out["kode"].isin(kab) & ~in_scope_mask(user.region, out["kode"]), "kode",
+         f"di luar cakupan Anda ({scope_label(user.region)})", "isi hanya kabupaten/kota dalam wilayah Anda"),
         ((raw["jumlah_paslon"] != "") & ~out["jumlah_paslon"].between(1, 20), "jumlah_paslon", "bukan angka 1–20",
          "isi jumlah pasangan calon"),
         (raw["petahana"].str.lower().map(_YES).isna() & (raw["petahana"] != ""), "petahana", "bukan ya/tidak",
@@ -72,14 +78,15 @@ def import_context(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, pemiliha
         raise ContextError(problems)
     out["diimpor_oleh"] = user.username
     with transaction(con):
-        con.execute("DELETE FROM konteks_pemilihan WHERE pemilihan = ?", [pemilihan])
+        con.execute("DELETE FROM konteks_pemilihan WHERE pemilihan = ? AND (? IS NULL OR kode = ? "
+                    "OR starts_with(kode, ? || '.'))", [pemilihan, user.region, user.region, user.region])
         con.register("_konteks", out)
         con.execute("INSERT INTO konteks_pemilihan (pemilihan, kode, jumlah_paslon, petahana, sengketa_lalu, ikp, "
                     "ikp_tanggal, ipkp, ipkp_tanggal, sumber, diimpor_oleh) SELECT pemilihan, kode, jumlah_paslon, "
                     "petahana, sengketa_lalu, ikp, ikp_tanggal, ipkp, ipkp_tanggal, sumber, diimpor_oleh FROM _konteks")
         con.unregister("_konteks")
-        record(con, AuditEvent(actor=user.username, role=user.role, action="impor_konteks", object=pemilihan,
-                               row_count=len(out)))
+        record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="impor_konteks",
+                               object=pemilihan, row_count=len(out)))
     return len(out)
 
 

@@ -42,18 +42,19 @@ def load_calendar(con: duckdb.DuckDBPyConnection, pemilihan: str) -> pd.DataFram
 def save_calendar(con: duckdb.DuckDBPyConnection, pemilihan: str, stages: pd.DataFrame, user) -> int:
     """Replace one election's calendar after validating it (one transaction with its audit row).
 
-    ``user`` must hold the ``ubah`` permission (admin, analis).
+    Calendars are national data: only a national admin may change them.
 
     Raises
     ------
     auth.roles.PermissionDenied
-        If the user may not edit.
+        If the user is not a national admin.
     analysis.election.CalendarError
         If the calendar has blank dates, a stage ending before it starts, or overlaps.
     """
-    from auth.roles import require
+    from auth.roles import PermissionDenied, is_national_admin
 
-    require(user, "ubah")
+    if not is_national_admin(user):
+        raise PermissionDenied("Kalender pemilihan berlaku nasional; hanya admin nasional yang dapat mengubahnya.")
     if not str(pemilihan).strip():
         raise ValueError("nama pemilihan wajib diisi")
     checked = check_calendar(stages)
@@ -65,6 +66,7 @@ def save_calendar(con: duckdb.DuckDBPyConnection, pemilihan: str, stages: pd.Dat
         con.execute("INSERT INTO tahapan_pemilihan SELECT pemilihan, urutan, tahapan, CAST(mulai AS DATE), "
                     "CAST(selesai AS DATE), catatan FROM _tahapan_in")
         con.unregister("_tahapan_in")
-        record(con, AuditEvent(actor=user.username, role=user.role, action="ubah_kalender", object=pemilihan,
+        record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="ubah_kalender",
+                               object=pemilihan,
                                row_count=len(checked)))
     return len(checked)

@@ -21,8 +21,10 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 
 def import_indicator(con: duckdb.DuckDBPyConnection, name: str, table: pd.DataFrame, data_date: date, user,
                      source: str | None = None) -> int:
-    """Store (replace) indicator ``name`` from a table with ``kode`` and ``nilai``; all or nothing."""
-    from auth.roles import require
+    """Store indicator ``name`` from a table with ``kode`` and ``nilai`` inside ``user``'s region; all
+    or nothing. The values replace the indicator's values for the regions inside the user's region
+    only; a row for a region outside it is a problem."""
+    from auth.roles import in_scope_mask, require, scope_label
 
     require(user, "impor")
     if not _NAME.match(name):
@@ -37,9 +39,13 @@ def import_indicator(con: duckdb.DuckDBPyConnection, name: str, table: pd.DataFr
     rows = pd.Series(range(2, len(raw) + 2), index=raw.index)
     bad_code = ~raw["kode"].str.strip().isin(kab)
     bad_value = values.isna()
+    outside = ~bad_code & ~in_scope_mask(user.region, raw["kode"].str.strip())
     problems = problems_frame(
         [{"baris": int(rows[i]), "kolom": "kode", "nilai": raw.at[i, "kode"], "alasan": "bukan kode kabupaten/kota",
           "perbaikan": "isi kode seperti 63.72"} for i in raw.index[bad_code.to_numpy()]]
+        + [{"baris": int(rows[i]), "kolom": "kode", "nilai": raw.at[i, "kode"],
+            "alasan": f"di luar cakupan Anda ({scope_label(user.region)})",
+            "perbaikan": "isi hanya kabupaten/kota dalam wilayah Anda"} for i in raw.index[outside.to_numpy()]]
         + [{"baris": int(rows[i]), "kolom": "nilai", "nilai": raw.at[i, "nilai"], "alasan": "bukan angka",
             "perbaikan": "isi angka, desimal dengan koma atau titik"} for i in raw.index[bad_value.to_numpy()]])
     if len(problems):
@@ -47,12 +53,14 @@ def import_indicator(con: duckdb.DuckDBPyConnection, name: str, table: pd.DataFr
     frame = pd.DataFrame({"nama": name, "kode": raw["kode"].str.strip(), "nilai": values, "tanggal_data": data_date,
                           "sumber": source, "diimpor_oleh": user.username})
     with transaction(con):
-        con.execute("DELETE FROM indikator_wilayah WHERE nama = ?", [name])
+        con.execute("DELETE FROM indikator_wilayah WHERE nama = ? AND (? IS NULL OR kode = ? "
+                    "OR starts_with(kode, ? || '.'))", [name, user.region, user.region, user.region])
         con.register("_indikator", frame)
         con.execute("INSERT INTO indikator_wilayah (nama, kode, nilai, tanggal_data, sumber, diimpor_oleh) "
                     "SELECT nama, kode, nilai, tanggal_data, sumber, diimpor_oleh FROM _indikator")
         con.unregister("_indikator")
-        record(con, AuditEvent(actor=user.username, role=user.role, action="impor_indikator", object=name,
+        record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="impor_indikator",
+                               object=name,
                                row_count=len(frame), detail={"tanggal_data": str(data_date)}))
     return len(frame)
 

@@ -35,7 +35,7 @@ def db(fresh_db):
 
 
 def _prepare(con, locator, data, name, **kw):
-    return prepare_import(con, data, name, locator, user="analis", **kw)
+    return prepare_import(con, data, name, locator, user=kw.pop("user", ANALIS), **kw)
 
 
 def test_indonesian_dates_and_numbers():
@@ -253,9 +253,12 @@ def test_killed_import_leaves_the_database_unchanged(fresh_db, tmp_path):
     con.close()
     src = tmp_path / "acled.csv"
     src.write_bytes(_acled_file())
-    proc = subprocess.Popen([sys.executable, "-m", "sigap", "import", str(src), "--db", str(fresh_db)], cwd=ROOT,
-                            env={**os.environ, "SIGAP_UJI_JEDA_IMPOR": "30"}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    # the test, not the product, holds the transaction open: the probable-duplicate step sleeps first
+    stall = ("import time, sys; import ingest.importer as m; flag = m._flag_probable_duplicates; "
+             "m._flag_probable_duplicates = lambda *a, **k: (time.sleep(30), flag(*a, **k))[1]; "
+             "from sigap.cli import main; sys.exit(main(sys.argv[1:]))")
+    proc = subprocess.Popen([sys.executable, "-c", stall, "import", str(src), "--db", str(fresh_db)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     # wait until the rows are written inside the open transaction, then kill -9
     deadline = time.time() + 60
     wal = fresh_db.with_name(fresh_db.name + ".wal")

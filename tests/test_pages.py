@@ -1,36 +1,29 @@
 """Every page runs under AppTest; the map page filters, scopes and opens a profile."""
 
-from dataclasses import dataclass
-
-import pandas as pd
 from datetime import date
 
+import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
+from auth.users import User
 from store import connect
-from tests.conftest import ROOT, make_demo_db
+from tests.apptest import ANALIS, ANALIS_BJB, GUB, USERS, WALIKOTA, create_users, open_page
+from tests.conftest import make_demo_db
 
-
-@dataclass(frozen=True)
-class FakeUser:
-    username: str
-    role: str
-    region: str | None
-    clearance: str = "Terbatas"
-    must_change_password: bool = False
+PIMPINAN_NAS = User("pimpinan_nas", "pimpinan", None, "Terbatas")
 
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory, regions_db):
-    return make_demo_db(tmp_path_factory.mktemp("pages"), regions_db, n=1500, seed=11)
+    path = make_demo_db(tmp_path_factory.mktemp("pages"), regions_db, n=1500, seed=11)
+    create_users(path, (*USERS, PIMPINAN_NAS))
+    return path
 
 
 @pytest.fixture
 def app_env(demo_db, monkeypatch):
     monkeypatch.setenv("SIGAP_DB", str(demo_db))
-    monkeypatch.setenv("SIGAP_AUTH", "off")
     st.cache_data.clear()
     st.cache_resource.clear()
     yield demo_db
@@ -49,14 +42,14 @@ def _count(db, sql, params=()):
 
 
 def test_app_runs_and_labels_demo_data(app_env):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = open_page(None, timeout=120).run()
     assert not at.exception
     assert any("Data contoh (sintetis)" in w.value for w in at.warning)
     assert at.title[0].value == "Peta Potensi Konflik"
 
 
 def test_map_metrics_follow_the_province_filter(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "peta.py"), default_timeout=120).run()
+    at = open_page("peta", timeout=120).run()
     assert not at.exception
     national = at.metric[0].value
     at.selectbox(key="peta_prov").set_value("63").run()
@@ -71,7 +64,7 @@ def test_map_metrics_follow_the_province_filter(app_env):
 
 
 def test_selected_kabupaten_shows_its_profile(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "peta.py"), default_timeout=120)
+    at = open_page("peta", timeout=120)
     at.session_state["kab_terpilih"] = "63.72"
     at.run()
     assert not at.exception
@@ -79,8 +72,7 @@ def test_selected_kabupaten_shows_its_profile(app_env):
 
 
 def test_kabupaten_user_sees_only_its_kabupaten(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "peta.py"), default_timeout=120)
-    at.session_state["pengguna"] = FakeUser("analis_bjb", "analis", "63.72")
+    at = open_page("peta", ANALIS_BJB, timeout=120)
     at.run()
     assert not at.exception
     assert at.metric[1].value.endswith("dari 1")
@@ -92,7 +84,7 @@ def test_kabupaten_user_sees_only_its_kabupaten(app_env):
 
 
 def test_english_is_an_option(app_env):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = open_page(None, timeout=120).run()
     at.selectbox(key="bahasa").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Conflict Potential Map"
@@ -100,7 +92,7 @@ def test_english_is_an_option(app_env):
 
 
 def test_drill_down_classes_the_kecamatan(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "peta.py"), default_timeout=120)
+    at = open_page("peta", timeout=120)
     at.session_state["kab_terpilih"] = "63.72"
     at.run()
     assert not at.exception
@@ -111,7 +103,7 @@ def test_drill_down_classes_the_kecamatan(app_env):
 
 
 def test_pilkada_page_counts_incidents_per_stage(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "pilkada.py"), default_timeout=120).run()
+    at = open_page("pilkada", timeout=120).run()
     assert not at.exception
     table = at.dataframe[1].value  # [0] is the calendar editor
     assert "pemungutan" in table.columns and "kampanye" in table.columns
@@ -123,7 +115,7 @@ def test_pilkada_page_counts_incidents_per_stage(app_env):
 
 
 def test_pilkada_playback_steps_to_the_last_month(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "pilkada.py"), default_timeout=300).run()
+    at = open_page("pilkada", timeout=300).run()
     at.button(key="pilkada_putar").click().run()
     assert not at.exception
     slider = at.select_slider(key="pilkada_frame")
@@ -132,22 +124,21 @@ def test_pilkada_playback_steps_to_the_last_month(app_env):
 
 
 def test_athg_page_summarises_reports(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "athg.py"), default_timeout=120).run()
+    at = open_page("athg", timeout=120).run()
     assert not at.exception
     labels = {m.label for m in at.metric}
     assert {"Ancaman", "Tantangan", "Hambatan", "Gangguan"} <= labels
     total = sum(int(m.value.replace(".", "")) for m in at.metric)
-    assert f"{total:,}".replace(",", ".") + " laporan" in at.caption[0].value
+    assert f"{total:,}".replace(",", ".") + " laporan" in at.main.caption[0].value
 
 
 def test_import_page_for_analysts_and_not_for_leaders(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "impor.py"), default_timeout=120)
-    at.session_state["pengguna"] = FakeUser("gub", "pimpinan", None)
-    at.run()
+    at = open_page("impor", PIMPINAN_NAS, timeout=120)
+    at.run()  # the leader's navigation has no import page: the URL falls back to Ruang Pimpinan
     assert not at.exception
-    assert "hanya dapat melihat" in at.info[0].value
-    at = AppTest.from_file(str(ROOT / "pages" / "impor.py"), default_timeout=120)
-    at.session_state["pengguna"] = FakeUser("analis", "analis", None)
+    assert at.title[0].value.startswith("Ruang Pimpinan")
+    assert not any(t.value == "Impor Laporan" for t in at.title)
+    at = open_page("impor", ANALIS, timeout=120)
     at.run()
     assert not at.exception
     assert at.title[0].value == "Impor Laporan"
@@ -155,8 +146,7 @@ def test_import_page_for_analysts_and_not_for_leaders(app_env):
 
 
 def test_export_page_prepares_a_scoped_file(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "ekspor.py"), default_timeout=120)
-    at.session_state["pengguna"] = FakeUser("analis_bjb", "analis", "63.72")
+    at = open_page("ekspor", ANALIS_BJB, timeout=120)
     at.run()
     assert not at.exception
     at.button(key="ekspor_siapkan").click().run()
@@ -171,7 +161,7 @@ def test_export_page_prepares_a_scoped_file(app_env):
 
 
 def test_index_page_ranks_and_recomputes_when_a_weight_changes(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "indeks.py"), default_timeout=120).run()
+    at = open_page("indeks", timeout=120).run()
     assert not at.exception
     table = at.dataframe[0].value
     assert {"ipk", "alasan"} <= set(table.columns) and table["ipk"].is_monotonic_decreasing
@@ -184,30 +174,28 @@ def test_index_page_ranks_and_recomputes_when_a_weight_changes(app_env):
 
 
 def test_hotspot_page_runs_for_both_statistics(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "hotspot.py"), default_timeout=180).run()
+    at = open_page("hotspot", timeout=180).run()
     assert not at.exception
-    assert "ketetanggaan queen" in at.caption[0].value
+    assert "ketetanggaan queen" in at.main.caption[0].value
     at.radio(key="hs_stat").set_value("Moran lokal").run()
     assert not at.exception
 
 
 def test_leaders_dashboard_full_and_presentation_mode(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "pimpinan.py"), default_timeout=180)
-    at.session_state["pengguna"] = FakeUser("gub", "pimpinan", "63", "Rahasia")
+    at = open_page("pimpinan", GUB, timeout=180)
     at.run()
     assert not at.exception
     assert at.title[0].value == "Ruang Pimpinan — Kalimantan Selatan"
     top = at.dataframe[0].value
     assert len(top) == 10 and top["ipk"].is_monotonic_decreasing
-    assert "Data per" in at.caption[0].value and "IPK triwulan" in at.caption[0].value
+    assert "Data per" in at.main.caption[0].value and "IPK triwulan" in at.main.caption[0].value
     at.toggle(key="mode_presentasi").set_value(True).run()
     assert not at.exception
     assert any("display:none" in m.value for m in at.markdown)
 
 
 def test_profile_panel_of_another_kabupaten_stays_closed(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "peta.py"), default_timeout=120)
-    at.session_state["pengguna"] = FakeUser("analis_bjb", "analis", "63.72")
+    at = open_page("peta", ANALIS_BJB, timeout=120)
     at.session_state["kab_terpilih"] = "63.71"  # a stale or forged selection of Banjarmasin
     at.run()
     assert not at.exception
@@ -225,17 +213,17 @@ def test_election_context_reaches_the_pilkada_page_and_the_profile(app_env):
     con = connect(app_env)
     import_context(con, pd.DataFrame({"kode": ["63.72"], "jumlah_paslon": ["1"], "petahana": ["ya"],
                                       "ikp": ["55"], "ikp_tanggal": ["16/12/2022"]}),
-                   "Pilkada 2024", FakeUser("a", "analis", None))
+                   "Pilkada 2024", ANALIS)
     con.close()
-    at = AppTest.from_file(str(ROOT / "pages" / "pilkada.py"), default_timeout=120).run()
+    at = open_page("pilkada", timeout=120).run()
     assert not at.exception
     assert any("lebih dari setahun" in w.value for w in at.warning)  # a 2022 IKP is flagged as old
-    at = AppTest.from_file(str(ROOT / "pages" / "peta.py"), default_timeout=120)
+    at = open_page("peta", timeout=120)
     at.session_state["kab_terpilih"] = "63.72"
     at.run()
     assert any("calon tunggal (kotak kosong)" in i.value and "IKP Bawaslu 55.0 (data 16/12/2022" in i.value
                for i in at.info)
-    at = AppTest.from_file(str(ROOT / "pages" / "indeks.py"), default_timeout=120).run()
+    at = open_page("indeks", timeout=120).run()
     at.toggle(key="ipk_ikp").set_value(True).run()
     assert not at.exception
     assert any("IKP Bawaslu bertanggal 16/12/2022" in c.value for c in at.caption)
@@ -247,8 +235,7 @@ def test_election_context_reaches_the_pilkada_page_and_the_profile(app_env):
 
 
 def test_kabupaten_leader_sees_its_kecamatan(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "pimpinan.py"), default_timeout=180)
-    at.session_state["pengguna"] = FakeUser("walikota", "pimpinan", "63.72", "Rahasia")
+    at = open_page("pimpinan", WALIKOTA, timeout=180)
     at.run()
     assert not at.exception
     assert at.title[0].value == "Ruang Pimpinan — Kota Banjarbaru"
@@ -258,14 +245,14 @@ def test_kabupaten_leader_sees_its_kecamatan(app_env):
 
 
 def test_trend_page_and_emerging_patterns(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "tren.py"), default_timeout=120).run()
+    at = open_page("tren", timeout=120).run()
     assert not at.exception
-    assert "insiden" in at.caption[0].value
-    at = AppTest.from_file(str(ROOT / "pages" / "hotspot.py"), default_timeout=300).run()
+    assert "insiden" in at.main.caption[0].value
+    at = open_page("hotspot", timeout=300).run()
     at.select_slider(key="hs_perm").set_value(99)
     at.button(key="hs_pola").click().run()
     assert not at.exception
-    assert " – " in at.caption[-1].value  # the eight triwulan span
+    assert " – " in at.main.caption[-1].value  # the eight triwulan span
 
 
 def test_area_indicators_feed_the_index_and_eb_hotspots(app_env):
@@ -277,35 +264,34 @@ def test_area_indicators_feed_the_index_and_eb_hotspots(app_env):
 
     con = connect(app_env)
     kab = con.execute("SELECT kode FROM regions WHERE level = 'kab'").df()
-    import_indicator(con, "penduduk", kab.assign(nilai="100000"), date(2020, 6, 30), FakeUser("a", "analis", None), "BPS")
+    import_indicator(con, "penduduk", kab.assign(nilai="100000"), date(2020, 6, 30), ANALIS, "BPS")
     con.close()
     st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "pages" / "indeks.py"), default_timeout=120).run()
+    at = open_page("indeks", timeout=120).run()
     at.multiselect(key="ipk_indikator").set_value(["penduduk"]).run()
     assert not at.exception
     assert any("penduduk (data 30/06/2020 — lebih dari setahun)" in c.value for c in at.caption)
-    at = AppTest.from_file(str(ROOT / "pages" / "hotspot.py"), default_timeout=300)
+    at = open_page("hotspot", timeout=300)
     at.run()
     at.radio(key="hs_ukuran").set_value("eb_penduduk").run()
     assert not at.exception
 
 
 def test_kecamatan_hotspots_and_quarter_baseline(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "hotspot.py"), default_timeout=300).run()
-    kab_caption = at.caption[0].value
+    at = open_page("hotspot", timeout=300).run()
+    kab_caption = at.main.caption[0].value
     at.radio(key="hs_tingkat").set_value("kec").run()
     assert not at.exception
-    assert at.caption[0].value != kab_caption  # 7,285 kecamatan: other island count in the note
+    assert at.main.caption[0].value != kab_caption  # 7,285 kecamatan: other island count in the note
     table = at.dataframe[0].value
     assert table.empty or table["kode"].str.len().eq(8).all()
-    at = AppTest.from_file(str(ROOT / "pages" / "tren.py"), default_timeout=120).run()
+    at = open_page("tren", timeout=120).run()
     at.radio(key="tren_dasar").set_value(91).run()
     assert not at.exception
 
 
 def test_export_page_builds_a_briefing(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "ekspor.py"), default_timeout=180)
-    at.session_state["pengguna"] = FakeUser("gub", "pimpinan", "63", "Rahasia")
+    at = open_page("ekspor", GUB, timeout=180)
     at.run()
     at.button(key="brief_susun").click().run()
     assert not at.exception

@@ -1,8 +1,19 @@
-"""Sign-in gate: ``require_login()`` runs in app.py before any page or query."""
+"""Sign-in gate and routing: nobody reaches a page, or a scope, without a signed-in user.
+
+``app.py`` asks :func:`signed_in_user` on every run. With nobody signed in it builds a navigation
+holding only the sign-in page; otherwise it runs the chosen page inside :func:`routing`.
+
+Streamlit runs every ``pages/*.py`` beside the main script as a page of its own until the first
+``st.navigation`` call of the process (SECURITY.md §10). The page scripts therefore live in
+``pages/screens/``, which Streamlit never scans, so any page URL runs ``app.py`` first. As a second
+wall, pages get their user from :func:`page_user`, which draws the sign-in and stops when a page
+script runs outside ``app.py``'s navigation.
+"""
 
 from __future__ import annotations
 
-import os
+import threading
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import streamlit as st
@@ -13,38 +24,67 @@ from pages.components import state
 from pages.components.context import cursor
 from store.audit import AuditEvent, record
 from store.db import transaction
+from store.incidents import Scope
 
-#: Only for automated tests of other pages (SIGAP_AUTH=off): a national analyst, never an admin.
-TEST_USER = User(username="uji_otomatis", role="analis", region=None, clearance="Terbatas")
+__all__ = ["current_scope", "page_user", "routing", "sign_in_page", "sign_out", "sign_out_button", "signed_in_user",
+           "sso_configured"]
+
 SESSION_TIMES = "waktu_sesi"
 NOTICE = "pesan_masuk"
+_ROUTED = threading.local()  # set only while app.py runs the chosen page (one script run per thread)
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def require_login() -> User:
-    """Return the signed-in user, or draw the sign-in form and stop the script."""
-    if os.environ.get("SIGAP_AUTH") == "off":
-        return st.session_state.setdefault(state.USER, TEST_USER)
+@contextmanager
+def routing():
+    """``with routing(): page.run()`` — marks this script run as routed by ``app.py``."""
+    _ROUTED.active = True
+    try:
+        yield
+    finally:
+        _ROUTED.active = False
+
+
+def page_user() -> User:
+    """The signed-in user of a page routed by ``app.py``; otherwise draw the sign-in and stop.
+
+    Every page calls this (directly or through ``current_scope``) before it reads anything, so a
+    page script run outside the navigation shows no data.
+    """
+    user = st.session_state.get(state.USER) if getattr(_ROUTED, "active", False) else None
+    if user is None:
+        st.navigation([st.Page(sign_in_page, title="Masuk", url_path="masuk", default=True)],
+                      position="hidden")
+        sign_in_page()
+        st.stop()
+    return user
+
+
+def current_scope() -> Scope:
+    """The signed-in user's scope, from the server-side session — never from a widget, never a
+    default: without a user the page stops at the sign-in."""
+    return page_user().scope
+
+
+def signed_in_user() -> User | None:
+    """The user of this session after the session rules (idle, absolute, disabled), or None."""
     user = st.session_state.get(state.USER)
     if user is None and sso_configured() and st.user.get("is_logged_in"):
         user = _sso_user()
-    if user is not None:
-        reason = expired_reason(st.session_state[SESSION_TIMES], _now())
-        if reason is None and get_user(cursor(), user.username) is None:
-            reason = "Akun Anda dinonaktifkan."
-        if reason is not None:
-            sign_out(reason)
-        else:
-            st.session_state[SESSION_TIMES] = SessionTimes(st.session_state[SESSION_TIMES].started, _now())
-            if user.must_change_password:
-                _change_password_form(user)
-                st.stop()
-            return user
-    _sign_in_form()
-    st.stop()
+    if user is None:
+        return None
+    times = st.session_state.get(SESSION_TIMES)
+    reason = "Sesi tidak sah. Silakan masuk lagi." if times is None else expired_reason(times, _now())
+    if reason is None and get_user(cursor(), user.username) is None:
+        reason = "Akun Anda dinonaktifkan."
+    if reason is not None:
+        sign_out(reason)
+        return None
+    st.session_state[SESSION_TIMES] = SessionTimes(times.started, _now())
+    return user
 
 
 def sso_configured() -> bool:
@@ -61,10 +101,14 @@ def _sso_user() -> User | None:
     except AuthError as exc:
         st.session_state[NOTICE] = str(exc)
         return None
+    _start_session(user)
+    return user
+
+
+def _start_session(user: User) -> None:
     now = _now()
     st.session_state[state.USER] = user
     st.session_state[SESSION_TIMES] = SessionTimes(now, now)
-    return user
 
 
 def sign_out(message: str | None = None) -> None:
@@ -83,11 +127,8 @@ def sign_out(message: str | None = None) -> None:
         st.logout()
 
 
-def sign_out_button() -> None:
-    """A sidebar button that signs the user out."""
-    user = st.session_state.get(state.USER)
-    if user is None or os.environ.get("SIGAP_AUTH") == "off":
-        return
+def sign_out_button(user: User) -> None:
+    """Who is signed in, and a sidebar button that signs them out."""
     st.sidebar.caption(f"Masuk sebagai **{user.username}** ({user.role}, "
                        f"{'nasional' if user.region is None else user.region})")
     if st.sidebar.button("Keluar", key="keluar"):
@@ -95,7 +136,13 @@ def sign_out_button() -> None:
         st.rerun()
 
 
-def _sign_in_form() -> None:
+def sign_in_page() -> None:
+    """The sign-in form (a page of its own in the signed-out navigation); the password change
+    form while the user still holds a one-time password."""
+    user = st.session_state.get(state.USER)
+    if user is not None and user.must_change_password:
+        _change_password_form(user)
+        return
     st.title("SIGAP — Masuk")
     notice = st.session_state.pop(NOTICE, None)
     if notice:
@@ -112,9 +159,7 @@ def _sign_in_form() -> None:
         except AuthError as exc:
             st.error(str(exc))
             return
-        now = _now()
-        st.session_state[state.USER] = user
-        st.session_state[SESSION_TIMES] = SessionTimes(now, now)
+        _start_session(user)
         st.rerun()
 
 

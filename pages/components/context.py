@@ -1,4 +1,4 @@
-"""The database connection and the current user, as pages get them.
+"""The database connection, as pages get it.
 
 The connection is one per process (``st.cache_resource``); each call to :func:`cursor` gives the
 calling thread its own cursor, as DuckDB requires for concurrent sessions.
@@ -9,10 +9,8 @@ from __future__ import annotations
 import duckdb
 import streamlit as st
 
-from pages.components import state
 from sigap.config import db_path
 from store import connect
-from store.incidents import Scope
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,10 +27,3 @@ def cursor() -> duckdb.DuckDBPyConnection:
     """A fresh cursor on the process-wide connection, for this thread only."""
     return _connection(db_file()).cursor()
 
-
-def current_scope() -> Scope:
-    """The signed-in user's scope, taken from the server-side session, never from a widget."""
-    user = st.session_state.get(state.USER)
-    if user is None:
-        return Scope(region=None, clearance="Terbatas")
-    return Scope(region=user.region, clearance=user.clearance)

@@ -6,10 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from sigap.cli import CommandError
+from sigap.cli import CommandError, acting_user
 
-#: The command line acts as IT staff with the analyst's rights (scheduled imports).
-_CLI_ROLE = "analis"
 
 
 def register(sub) -> None:
@@ -17,23 +15,20 @@ def register(sub) -> None:
     imp.add_argument("file")
     imp.add_argument("--preset", choices=["sigap", "acled", "ucdp"], help="format kolom (bawaan: dikenali otomatis)")
     imp.add_argument("--mapping", help="nama pemetaan kolom yang disimpan")
-    imp.add_argument("--user", default="cli", help="nama pengguna untuk catatan batch")
+    imp.add_argument("--user", default="cli",
+                     help="bertindak sebagai pengguna SIGAP ini (peran dan cakupannya berlaku; bawaan: cli, nasional)")
     imp.add_argument("--errors", help="tulis laporan masalah ke berkas XLSX ini")
     imp.add_argument("--max-mb", type=int, default=500, help="ukuran berkas terbesar (MB, bawaan 500)")
     imp.add_argument("--accept-uncertain", action="store_true",
                      help="terima juga baris yang perlu konfirmasi wilayah (bawaan: ditolak)")
     imp.set_defaults(handler=_import)
-    sub.add_parser("batches", help="daftar batch impor").set_defaults(handler=_batches)
+    batches = sub.add_parser("batches", help="daftar batch impor")
+    batches.add_argument("--user", default="cli", help="daftar menurut cakupan pengguna ini (bawaan: cli, nasional)")
+    batches.set_defaults(handler=_batches)
     undo = sub.add_parser("undo", help="batalkan satu batch impor")
     undo.add_argument("batch", type=int)
     undo.add_argument("--user", default="cli")
     undo.set_defaults(handler=_undo)
-
-
-def _user(name):
-    from auth.users import User
-
-    return User(username=name, role=_CLI_ROLE, region=None, clearance="Rahasia")
 
 
 def _import(args) -> int:
@@ -47,14 +42,15 @@ def _import(args) -> int:
     if not path.is_file():
         raise CommandError(f"berkas tidak ditemukan: {path}")
     con = connect(args.db)
+    user = acting_user(con, args.user)
     mapping = load_mapping(con, args.mapping) if args.mapping else None
     try:
         prepared = prepare_import(con, path.read_bytes(), path.name, load_locator(), preset=args.preset,
-                                  mapping=mapping, user=args.user, max_bytes=args.max_mb * 1024 * 1024)
+                                  mapping=mapping, user=user, max_bytes=args.max_mb * 1024 * 1024)
     except (ReadError, ValueError) as exc:
         raise CommandError(str(exc)) from exc
     confirmed = set(prepared.confirm["baris"]) if args.accept_uncertain else set()
-    result = commit_import(con, prepared, _user(args.user), confirmed_rows=confirmed)
+    result = commit_import(con, prepared, user, confirmed_rows=confirmed)
     if args.errors:
         problems = prepared.problems
         if not args.accept_uncertain and len(prepared.confirm):
@@ -73,7 +69,8 @@ def _batches(args) -> int:
     from ingest.importer import list_batches
     from store import connect
 
-    sys.stdout.write(list_batches(connect(args.db)).to_csv(index=False))
+    con = connect(args.db)
+    sys.stdout.write(list_batches(con, acting_user(con, args.user)).to_csv(index=False))
     return 0
 
 
@@ -81,9 +78,12 @@ def _undo(args) -> int:
     from ingest.importer import undo_batch
     from store import connect
 
+    from auth.roles import PermissionDenied
+
+    con = connect(args.db)
     try:
-        removed = undo_batch(connect(args.db), args.batch, _user(args.user))
-    except ValueError as exc:
+        removed = undo_batch(con, args.batch, acting_user(con, args.user))
+    except (PermissionDenied, ValueError) as exc:
         raise CommandError(str(exc)) from exc
     print(json.dumps({"batch": args.batch, "dihapus": removed}))
     return 0

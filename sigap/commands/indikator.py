@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from sigap.cli import CommandError
+from sigap.cli import CommandError, acting_user
 
 
 def register(sub) -> None:
@@ -25,7 +25,7 @@ def register(sub) -> None:
 
 
 def _import(args) -> int:
-    from auth.users import User
+    from auth.roles import PermissionDenied
     from store import connect
     from store.election_context import ContextError
     from store.indicators import import_indicator
@@ -38,9 +38,12 @@ def _import(args) -> int:
         table = read_small_csv(path)
     except ReadError as exc:
         raise CommandError(str(exc)) from exc
+    con = connect(args.db)
     try:
-        n = import_indicator(connect(args.db), args.name, table, args.date, User(args.user, "analis", None, "Rahasia"),
+        n = import_indicator(con, args.name, table, args.date, acting_user(con, args.user),
                              args.source)
+    except PermissionDenied as exc:
+        raise CommandError(str(exc)) from exc
     except ContextError as exc:
         raise CommandError(f"{exc}\n{describe_problems(path.name, exc.problems)}") from exc
     except ValueError as exc:

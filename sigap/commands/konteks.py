@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sigap.cli import CommandError
+from sigap.cli import CommandError, acting_user
 
 
 def register(sub) -> None:
@@ -20,7 +20,7 @@ def register(sub) -> None:
 
 
 def _import(args) -> int:
-    from auth.users import User
+    from auth.roles import PermissionDenied
     from store import connect
     from store.election_context import ContextError, import_context
 
@@ -32,8 +32,11 @@ def _import(args) -> int:
         table = read_small_csv(path)
     except ReadError as exc:
         raise CommandError(str(exc)) from exc
+    con = connect(args.db)
     try:
-        n = import_context(connect(args.db), table, args.election, User(args.user, "analis", None, "Rahasia"))
+        n = import_context(con, table, args.election, acting_user(con, args.user))
+    except PermissionDenied as exc:
+        raise CommandError(str(exc)) from exc
     except ContextError as exc:
         raise CommandError(f"{exc}\n{describe_problems(path.name, exc.problems)}") from exc
     print(json.dumps({"pemilihan": args.election, "baris": n}))

@@ -9,11 +9,12 @@ import streamlit as st
 from auth.roles import PERMISSIONS, PermissionDenied, require
 from auth.users import AuthError, create_user, list_users, set_active, unlock
 from pages.components import state
+from pages.components.auth_gate import page_user
 from pages.components.context import cursor
 from reports.safe import to_csv_bytes
 from store.audit import read_audit, verify_chain
 
-user = st.session_state.get(state.USER)
+user = page_user()
 try:
     require(user, "kelola_pengguna")
 except PermissionDenied as exc:

@@ -8,7 +8,7 @@ import streamlit as st
 from analysis.measures import MEASURES, SCHEMES, classify, compute_measure
 from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data, state
-from pages.components.context import current_scope
+from pages.components.auth_gate import current_scope
 from pages.components.filters import sidebar_filters
 from pages.components.i18n import t
 from pages.components.maps import render_map

@@ -12,7 +12,7 @@ from analysis.measures import compute_measure
 from analysis.weights import contiguity_with_islands
 from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data
-from pages.components.context import current_scope
+from pages.components.auth_gate import current_scope
 from pages.components.maps import render_map
 
 GI_CLASSES = ("Tidak signifikan", "Titik dingin 99%", "Titik dingin 95%", "Titik dingin 90%",

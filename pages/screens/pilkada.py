@@ -9,18 +9,20 @@ import pandas as pd
 import streamlit as st
 
 from analysis.election import CalendarError
-from auth.roles import PermissionDenied, allowed
+from auth.roles import PermissionDenied, allowed, is_national_admin
 from analysis.measures import classify, compute_measure
 from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data, state
-from pages.components.context import current_scope, cursor
+from pages.components.auth_gate import current_scope, page_user
+from pages.components.context import cursor
 from pages.components.maps import render_map
 from store.election_context import ContextError, import_context, load_context, stale
 from store.elections import elections, load_calendar, save_calendar
 
 scope = current_scope()
-user = st.session_state.get(state.USER)
-can_edit = user is not None and allowed(user.role, "ubah")
+user = page_user()
+can_edit = is_national_admin(user)  # the calendar is national data
+can_import = allowed(user.role, "impor")
 
 st.title("Pilkada & Tahapan")
 names = elections(cursor())
@@ -47,7 +49,7 @@ with st.expander("Kalender tahapan (dapat diubah)", expanded=False):
 
 st.subheader("Konteks pemilihan per kabupaten/kota")
 context = load_context(cursor(), pemilihan, scope.region)
-if can_edit:
+if can_import:
     with st.expander("Impor konteks (CSV: kode, jumlah_paslon, petahana, sengketa_lalu, ikp, ikp_tanggal, ipkp, "
                      "ipkp_tanggal, sumber)"):
         upload = st.file_uploader("Tabel konteks", type=["csv"], key="konteks_berkas")

@@ -6,7 +6,7 @@ import hashlib
 
 import streamlit as st
 
-from auth.roles import allowed
+from auth.roles import PermissionDenied, allowed
 from geo.locate import load_locator
 from ingest.importer import commit_import, errors_xlsx, list_batches, prepare_import, undo_batch
 from ingest.mappings import load_mapping, mapping_names, save_mapping
@@ -14,6 +14,7 @@ from ingest.presets import CANONICAL, PRESETS, known_columns
 from ingest.readers import ReadError, read_table
 from ingest.template import template_xlsx
 from pages.components import state
+from pages.components.auth_gate import page_user
 from pages.components.context import cursor
 
 PREPARED = "impor_siap"
@@ -24,7 +25,7 @@ def _locator():
     return load_locator()
 
 
-user = st.session_state.get(state.USER)
+user = page_user()
 st.title("Impor Laporan")
 if user is None or not allowed(user.role, "impor"):
     st.info("Peran Anda hanya dapat melihat dan mengekspor; impor dilakukan oleh analis.")
@@ -69,7 +70,7 @@ if upload is not None:
         try:
             with st.spinner("Memeriksa berkas…"):
                 prepared = prepare_import(cursor(), data, upload.name, _locator(), preset=preset, mapping=mapping,
-                                          user=user.username)
+                                          user=user)
             st.session_state[PREPARED] = (key, prepared)
         except (ReadError, ValueError) as exc:
             st.session_state.pop(PREPARED, None)
@@ -104,14 +105,18 @@ if upload is not None:
                        f"{result.rejected} ditolak; {result.probable_duplicates} kemungkinan duplikat untuk ditinjau.")
 
 st.subheader("Batch impor")
-batches = list_batches(cursor())
+batches = list_batches(cursor(), user)
 st.dataframe(batches, hide_index=True, key="impor_batch")
 open_batches = batches.loc[batches["dibatalkan_pada"].isna() & ~batches["sintetis"], "id"].tolist()
 if open_batches:
     c1, c2 = st.columns([1, 3])
     target = c1.selectbox("Batch", open_batches, key="impor_batal_id")
     if c2.button("Batalkan batch ini", key="impor_batal"):
-        removed = undo_batch(cursor(), int(target), user)
-        st.cache_data.clear()
-        st.success(f"Batch {target} dibatalkan: {removed} insiden dihapus.")
+        try:
+            removed = undo_batch(cursor(), int(target), user)
+        except (PermissionDenied, ValueError) as exc:
+            st.error(str(exc))
+        else:
+            st.cache_data.clear()
+            st.success(f"Batch {target} dibatalkan: {removed} insiden dihapus.")
         st.rerun()

@@ -13,7 +13,8 @@ from analysis.triwulan import quarter_bounds, quarter_label
 from analysis.measures import classify, compute_measure
 from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data, state
-from pages.components.context import current_scope, cursor
+from pages.components.auth_gate import current_scope
+from pages.components.context import cursor
 from pages.components.ipk import ipk_for_quarter, ipk_layer, previous_quarter
 from pages.components.maps import render_map
 from sigap.config import DATA_DIR

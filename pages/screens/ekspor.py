@@ -7,11 +7,12 @@ import streamlit as st
 from auth.roles import allowed
 from reports.exports import FORMATS, export_data, record_export
 from pages.components import state
+from pages.components.auth_gate import page_user
 from pages.components.context import cursor
 from pages.components.filters import sidebar_filters
 from store.incidents import IncidentFilter
 
-user = st.session_state.get(state.USER)
+user = page_user()
 st.title("Ekspor Data")
 if user is None or not allowed(user.role, "ekspor"):
     st.info("Peran Anda tidak dapat mengekspor data.")

@@ -14,7 +14,7 @@ from analysis.profile import Dimension, Indicator, load_profile
 from analysis.triwulan import quarter_bounds, quarters_between
 from maps.choropleth import build_map, choropleth_features
 from pages.components import data
-from pages.components.context import current_scope
+from pages.components.auth_gate import current_scope
 from pages.components.ipk import ipk_for_quarter, ipk_layer, previous_quarter, regions_in_scope
 from pages.components.maps import render_map
 from store.election_context import stale

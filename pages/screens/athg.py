@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis.athg import athg_matrix
 from pages.components import data
-from pages.components.context import current_scope
+from pages.components.auth_gate import current_scope
 from pages.components.filters import sidebar_filters
 
 scope = current_scope()

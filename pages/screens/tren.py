@@ -9,7 +9,7 @@ import streamlit as st
 
 from analysis.early_warning import surges
 from pages.components import data
-from pages.components.context import current_scope
+from pages.components.auth_gate import current_scope
 
 scope = current_scope()
 st.title("Tren")
