@@ -1,25 +1,34 @@
 """Read the files analysts really have into a table of text cells.
 
-Handles: UTF-8 with or without BOM and Windows-1252; ``;`` or ``,`` separators; XLSX (openpyxl,
-with defusedxml installed) and ODS; title rows above the header (merged cells in Excel recaps);
-empty rows; header rows repeated inside the data. Every cell stays text; row numbers are kept as
-the user sees them in the file (1-based, header included; a blank line is a row, as in Excel).
-CSV is parsed by polars on all cores, so a file of a million rows reads in a fraction of a second.
+Handles: UTF-8 with or without BOM and Windows-1252; ``;`` or ``,`` separators; XLSX/XLSM and
+ODS; title rows above the header (merged cells in Excel recaps); empty rows; header rows repeated
+inside the data. Every cell stays text; row numbers are kept as the user sees them in the file
+(1-based, header included; a blank line is a row, as in Excel). CSV is parsed by polars on all
+cores, so a file of a million rows reads in a fraction of a second; workbooks are read by
+calamine (Rust), with openpyxl (defusedxml installed) only for an XLSX calamine cannot read.
+
+Nothing is parsed before it is known to be bounded (:mod:`ingest.limits`): size, zip directory,
+true unpacked sizes and the span of cells a reader would allocate.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import polars as pl
+import python_calamine
 
-__all__ = ["ReadError", "RawTable", "normalise_column", "read_small_csv", "read_table"]
+from ingest.limits import MAX_UPLOAD_BYTES, Limits, cell_problem, workbook_problem, zip_problem
 
-MAX_BYTES = 10 * 1024 * 1024
+__all__ = ["MAX_BYTES", "ReadError", "RawTable", "normalise_column", "read_small_csv", "read_table"]
+
+#: Largest upload the page accepts (:data:`ingest.limits.MAX_UPLOAD_BYTES`).
+MAX_BYTES = MAX_UPLOAD_BYTES
 HEADER_SEARCH_ROWS = 30
 _BOM = b"\xef\xbb\xbf"
 _SAMPLE_BYTES = 64 * 1024
@@ -52,22 +61,25 @@ def read_table(data: bytes, filename: str, known_columns: set[str], max_bytes: i
     known_columns : set of str
         Normalised column names of the expected format(s), used to find the header row.
     max_bytes : int
-        Largest file accepted (uploads: 10 MB; scheduled command-line imports may allow more).
+        Largest file accepted (uploads: 10 MB; scheduled command-line imports may allow more, and
+        get unpacked-size and cell budgets grown in proportion, see :meth:`ingest.limits.Limits.for_size`).
 
     Raises
     ------
     ReadError
-        Too large, unsupported format, unknown encoding, damaged file or no header found.
+        Too large (file, unpacked workbook or cells), a zip bomb or unsafe zip, unsupported
+        format, unknown encoding, damaged file or no header found.
     """
     if len(data) > max_bytes:
         raise ReadError(f"{filename}: berkas lebih dari {max_bytes // 1024 // 1024} MB")
+    limits = Limits.for_size(max_bytes)
     suffix = Path(filename).suffix.lower()
     if suffix in (".csv", ".txt"):
-        return _read_csv(data, filename, known_columns)
+        return _read_csv(data, filename, known_columns, limits)
     if suffix in (".xlsx", ".xlsm"):
-        return _read_sheet(data, filename, known_columns, "openpyxl")
+        return _read_sheet(data, filename, known_columns, "xlsx", limits)
     if suffix == ".ods":
-        return _read_sheet(data, filename, known_columns, "odf")
+        return _read_sheet(data, filename, known_columns, "ods", limits)
     raise ReadError(f"{filename}: format tidak didukung (pakai .csv, .xlsx atau .ods)")
 
 
@@ -76,12 +88,18 @@ def normalise_column(name: str) -> str:
     return "_".join(str(name).strip().lower().replace("-", " ").replace("/", " ").split())
 
 
-def _read_csv(data: bytes, filename: str, known: set[str]) -> RawTable:
+def _read_csv(data: bytes, filename: str, known: set[str], limits: Limits) -> RawTable:
     text, encoding = _as_utf8(data, filename)
     sample = text[:_SAMPLE_BYTES].decode("utf-8", errors="ignore").splitlines()[:50]
     sep = ";" if sum(line.count(";") for line in sample) > sum(line.count(",") for line in sample) else ","
     head = list(csv.reader(sample, delimiter=sep))[:HEADER_SEARCH_ROWS]
     header_at = _find_header(head, known, filename)
+    # polars takes its columns from the header line: bound lines × columns before it allocates them
+    if len(sample) <= header_at + 1 and len(text) > _SAMPLE_BYTES:
+        raise ReadError(f"{filename}: baris judul kolom lebih panjang dari {_SAMPLE_BYTES // 1024} KB")
+    problem = cell_problem(filename, text.count(b"\n") + 1 - header_at, len(head[header_at]), limits)
+    if problem:
+        raise ReadError(problem)
     try:
         # has_header=False: the header is row 0 and every cell stays text; rows shorter than
         # the header get nulls, longer ones are cut (their extra cells have no column name)
@@ -107,22 +125,65 @@ def _as_utf8(data: bytes, filename: str) -> tuple[bytes, str]:
         raise ReadError(f"{filename}: pengodean teks tidak dikenal (simpan sebagai CSV UTF-8)") from None
 
 
-def _read_sheet(data: bytes, filename: str, known: set[str], engine: str) -> RawTable:
-    try:
-        grid = pd.read_excel(io.BytesIO(data), header=None, dtype=object, engine=engine)
-    except Exception as exc:  # the reader libraries raise many types for damaged files
-        raise ReadError(f"{filename}: tidak dapat dibaca sebagai lembar kerja ({type(exc).__name__})") from exc
-    # spreadsheets hold numbers and dates; turn every cell into the text a user would type
-    text = grid.map(_cell_text)
-    frame = pl.DataFrame({f"c{j}": text[c].tolist() for j, c in enumerate(text.columns)}, schema={
-        f"c{j}": pl.String for j in range(text.shape[1])})
+def _read_sheet(data: bytes, filename: str, known: set[str], kind: str, limits: Limits) -> RawTable:
+    """XLSX/XLSM (``kind="xlsx"``) or ODS, first sheet, every cell as text."""
+    problem = zip_problem(data, filename, limits) or workbook_problem(data, filename, kind, limits)
+    if problem:
+        raise ReadError(problem)
+    rows = _calamine_rows(data, filename, limits)
+    if rows is None and kind == "xlsx":
+        rows = _openpyxl_rows(data, filename, limits)
+    if rows is None:
+        raise ReadError(f"{filename}: tidak dapat dibaca sebagai lembar kerja (simpan ulang sebagai .xlsx atau .ods)")
+    frame = _text_frame(rows)
     header_at = _find_header([list(r) for r in frame.head(HEADER_SEARCH_ROWS).iter_rows()], known, filename)
     return _shape(frame, filename, header_row=header_at + 1, header_at=header_at, encoding=None, sep=None)
 
 
+def _calamine_rows(data: bytes, filename: str, limits: Limits) -> list[list] | None:
+    """Rows of the first sheet from row 1 and column A (so list positions are Excel's row and
+    column numbers), or None when calamine cannot read the file."""
+    try:
+        with python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
+            sheet = book.get_sheet_by_index(0)
+            end = sheet.end
+            problem = cell_problem(filename, end[0] + 1, end[1] + 1, limits) if end else None
+            if problem:
+                raise ReadError(problem)
+            return sheet.to_python(skip_empty_area=False)
+    except ReadError:
+        raise
+    except Exception:  # calamine raises its own errors and ValueError/OverflowError on odd cells
+        return None
+
+
+def _openpyxl_rows(data: bytes, filename: str, limits: Limits) -> list[list]:
+    """Rows of the first sheet through pandas and openpyxl (XLSX that calamine cannot read)."""
+    try:
+        grid = pd.read_excel(io.BytesIO(data), header=None, dtype=object, engine="openpyxl")
+    except Exception as exc:  # the reader libraries raise many types for damaged files
+        raise ReadError(f"{filename}: tidak dapat dibaca sebagai lembar kerja ({type(exc).__name__})") from exc
+    problem = cell_problem(filename, *grid.shape, limits)
+    if problem:
+        raise ReadError(problem)
+    return grid.to_numpy().tolist()
+
+
+def _text_frame(rows: list[list]) -> pl.DataFrame:
+    """Cells as text in columns ``c0, c1, …``; short rows are padded with empty cells."""
+    width = max(map(len, rows), default=0)
+    columns = zip(*(row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows))
+    return pl.DataFrame({f"c{j}": [v if v.__class__ is str else _cell_text(v) for v in column]
+                         for j, column in enumerate(columns)}, schema={f"c{j}": pl.String for j in range(width)})
+
+
 def _cell_text(value) -> str:
+    """The text a user would type for a cell value: dates as ``YYYY-MM-DD``, whole numbers without
+    ``.0``, empty for a missing value."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
+    if isinstance(value, dt.time):
+        return value.isoformat()
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float) and value.is_integer():
