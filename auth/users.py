@@ -69,6 +69,18 @@ def _validate(role: str, region: str | None, clearance: str) -> None:
         raise AuthError(f"tingkat izin tidak dikenal: {clearance!r}")
 
 
+def _require_known_region(con: duckdb.DuckDBPyConnection, region: str | None) -> None:
+    """A user's region must be a province or kabupaten/kota of the installed Kemendagri list."""
+    if region is None:
+        return
+    level = "prov" if len(region) == 2 else "kab"
+    found = con.execute("SELECT count(*) FROM regions WHERE kode = ? AND level = ?", [region, level]).fetchall()[0][0]
+    if not found:
+        raise AuthError(f"kode wilayah {region} tidak ada dalam daftar wilayah Kemendagri (contoh: 63 untuk "
+                        "provinsi, 63.72 untuk kabupaten/kota); jika daftar wilayah belum dimuat, jalankan "
+                        "python -m sigap boundaries install")
+
+
 def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, region: str | None = None,
                 clearance: str = "Terbatas", *, actor: str = "sistem", password: str | None = None,
                 email: str | None = None) -> str:
@@ -83,6 +95,7 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, region
     if not username or not username.replace("_", "").replace(".", "").replace("-", "").isalnum():
         raise AuthError("nama pengguna hanya boleh huruf, angka, titik, garis bawah dan tanda minus")
     _validate(role, region, clearance)
+    _require_known_region(con, region)
     secret = password or one_time_password()
     if con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchall()[0][0]:
         raise AuthError(f"pengguna {username} sudah ada")

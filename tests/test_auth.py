@@ -18,6 +18,14 @@ from tests.conftest import ROOT
 GOOD = "Banjarbaru2026"
 
 
+@pytest.fixture
+def con(fresh_db):
+    """Users need the regions table: their region must be a real province or kabupaten/kota."""
+    connection = connect(fresh_db)
+    yield connection
+    connection.close()
+
+
 def _actions(con):
     return [r[0] for r in con.execute("SELECT action FROM audit ORDER BY id").fetchall()]
 
@@ -91,6 +99,10 @@ def test_bad_user_definitions_are_refused(con):
         create_user(con, "x", "raja")
     with pytest.raises(ValueError, match="kode wilayah cakupan tidak sah"):
         create_user(con, "y", "analis", "63.7")
+    with pytest.raises(AuthError, match="kode wilayah 63.99 tidak ada"):
+        create_user(con, "w", "analis", "63.99")  # well-formed but not a Kemendagri region
+    with pytest.raises(AuthError, match="kode wilayah 99 tidak ada"):
+        create_user(con, "v", "pimpinan", "99")
     create_user(con, "z", "analis")
     with pytest.raises(AuthError, match="sudah ada"):
         create_user(con, "z", "analis")
@@ -154,7 +166,7 @@ def test_sign_in_opens_the_map_and_admin_page(auth_app):
     at = _sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run(), "admin", GOOD)
     assert not at.exception
     assert at.title[0].value == "Peta Potensi Konflik"
-    at.switch_page("pages/admin.py").run()
+    at.switch_page("pages/screens/admin.py").run()
     assert not at.exception
     assert at.title[0].value == "Pengguna & Audit"
 
@@ -188,17 +200,21 @@ def test_pimpinan_does_not_get_the_admin_page(auth_app):
     at = _sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run(), "baru", "Sementara123")
     assert at.title[0].value.startswith("Ruang Pimpinan")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/admin.py")  # not registered for this role at all
+        at.switch_page("pages/screens/admin.py")  # not registered for this role at all
 
 
-def test_admin_page_refuses_a_non_admin_run_directly(fresh_db, monkeypatch):
+@pytest.mark.parametrize("page", ["admin", "peta", "pimpinan", "indeks", "hotspot", "impor", "ekspor"])
+def test_a_page_run_outside_the_navigation_shows_only_the_sign_in(fresh_db, monkeypatch, page):
+    """Streamlit runs pages/*.py on their own after a server start; even with a user in the
+    session such a run is not routed by app.py and must show no data."""
     monkeypatch.setenv("SIGAP_DB", str(fresh_db))
     st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "pages" / "admin.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "pages" / "screens" / f"{page}.py"), default_timeout=60)
     at.session_state["pengguna"] = User("analis", "analis", None, "Terbatas")
     at.run()
-    assert "tidak berwenang" in at.error[0].value
-    assert not at.dataframe
+    assert not at.exception
+    assert [t.value for t in at.title] == ["SIGAP — Masuk"]
+    assert not at.dataframe and not at.metric
 
 
 SSO_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "uji",
