@@ -1,36 +1,82 @@
 """Region resolution: every row gets kabupaten (and kecamatan when possible) codes.
 
 Order of evidence: explicit Kemendagri codes → coordinates (point → region) → names. Names are
-normalised (Kab./Kabupaten/Kota/Kota Administrasi, case, spacing, ACLED's English direction
-words, renamed regions) and matched with rapidfuzz on unique names only. Uncertain matches,
-kabupaten/kota of the same name and point/name disagreements are flagged for the user to confirm.
+normalised (Kab./Kabupaten/Kota/Kota Administrasi, case, spacing, English words such as ACLED's
+"North Central Timor" or "Riau Islands") and matched on unique names only: first exactly (also
+without spaces and in any word order), then with rapidfuzz.
+
+A name resolves to a set of regions rather than one code:
+
+* a bare name shared by a kabupaten and a kota ("Bandung", "Bima") is a *pair*: a point in
+  either member decides silently; without a point the kecamatan column (ACLED's ADMIN3) or the
+  place name (ACLED's LOCATION) matched against kecamatan names decides, and only a row that stays
+  ambiguous is asked about;
+* a historic name (``data/wilayah/nama_historis.csv``: renamed kabupaten, provinces before a
+  split such as Papua before 2022) resolves to today's region, and a point or kecamatan anywhere
+  in the old extent is accepted silently;
+* an explicit "Kab."/"Kota" that contradicts the point or the best name match is a question;
+* a point at sea more than the locator's coast margin from land is accepted in the named
+  kabupaten (status ``laut``), and asked about when it lies farther than :data:`SEA_KM`.
+
+English words and other names are data (``data/wilayah/kata_inggris.csv``,
+``data/wilayah/nama_lain.csv``), not code.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import polars as pl
+import shapely
 from rapidfuzz import fuzz, process
 
-from geo.locate import STATUS_LABELS
+from geo.locate import KM_PER_DEGREE, STATUS_LABELS
+from sigap.config import DATA_DIR
 
-__all__ = ["ACCEPT", "CONFIRM", "RegionIndex", "normalise_name", "resolve_regions"]
+__all__ = ["ACCEPT", "CONFIRM", "SEA_KM", "WILAYAH_DIR", "RegionIndex", "load_name_tables", "normalise_name",
+           "resolve_regions"]
 
 ACCEPT = 95      # score at or above: accepted
 CONFIRM = 80     # score at or above (below ACCEPT): accepted only after the user confirms
-_DIRECTIONS = {"west": "barat", "east": "timur", "north": "utara", "south": "selatan", "central": "tengah",
-               "southeast": "tenggara", "southwest": "barat daya", "northwest": "barat laut",
-               "northeast": "timur laut"}
-_WORDS = {"java": "jawa", "sumatra": "sumatera", "islands": "kepulauan", "island": "pulau",
-          "special region of": "daerah istimewa", "capital": "ibukota"}
-#: Old names still found in other systems' exports → current Kemendagri name.
-RENAMED = {"toba samosir": "toba", "batang hari": "batanghari", "pangkajene kepulauan": "pangkajene dan kepulauan"}
-_PREFIX = re.compile(r"^(kota administrasi|kabupaten administrasi|kabupaten|kab|kota|kotamadya|regency of|city of)\s+")
+KEC_SCORE = 90   # a kecamatan name must match at least this well (fuzz.ratio) to decide a pair
+#: A point at sea within this distance (km) of the named kabupaten is accepted without asking:
+#: 12 nautical miles, the provincial sea (UU 23/2014 Pasal 27 ayat 3).
+SEA_KM = 22.2
+#: Lookup tables of names (English words, other names, historic names), with their sources.
+WILAYAH_DIR = DATA_DIR / "wilayah"
+_FAR = "rejected:jauh_dari_daratan"
+_HINT_KOTA = re.compile(r"^(kota|kotamadya|kodya|city of)\b|\s(city|municipality)$")
+_HINT_KAB = re.compile(r"^(kabupaten|kab|regency of)\b|\sregency$")
+_PREFIX = re.compile(r"^(kota administrasi|kabupaten administrasi|kabupaten|kab|kota|kotamadya|kodya|"
+                     r"regency of|city of)\s+")
 _SUFFIX = re.compile(r"\s+(regency|city|municipality)$")
+_PUNCTUATION = re.compile(r"[.,()'`’\-/]")
+_KEC_PREFIX = re.compile(r"^(kecamatan|kec|distrik)\s+")
+
+
+@dataclass(frozen=True)
+class _Words:
+    """English (and abbreviated) words → Indonesian, by role (``kata_inggris.csv``)."""
+
+    phrases: tuple[tuple[re.Pattern, str], ...]  # replaced anywhere (longest first)
+    directions: dict[str, str]                   # leading words moved to the end
+    trailing: dict[str, str]                     # a last word moved to the front
+    dropped: frozenset[str]                      # words left out (province, provinsi)
+
+
+@lru_cache(maxsize=4)
+def _words(directory: Path = WILAYAH_DIR) -> _Words:
+    table = pd.read_csv(directory / "kata_inggris.csv", dtype=str, keep_default_na=False)
+    by_role = {role: dict(zip(part["inggris"], part["indonesia"])) for role, part in table.groupby("jenis")}
+    phrases = sorted(by_role.get("kata", {}).items(), key=lambda kv: -len(kv[0]))
+    return _Words(phrases=tuple((re.compile(rf"\b{re.escape(eng)}\b"), ind) for eng, ind in phrases),
+                  directions=by_role.get("arah", {}), trailing=by_role.get("depan", {}),
+                  dropped=frozenset(by_role.get("buang", {})))
 
 
 def normalise_name(name: str) -> tuple[str, str | None]:
@@ -40,35 +86,67 @@ def normalise_name(name: str) -> tuple[str, str | None]:
     ('aceh barat', None)
     >>> normalise_name("Kota Adm. Jakarta Pusat")
     ('jakarta pusat', 'kota')
+    >>> normalise_name("North Central Timor Regency")
+    ('timor tengah utara', 'kabupaten')
+    >>> normalise_name("Riau Islands")
+    ('kepulauan riau', None)
     """
-    text = re.sub(r"[.,()'`]", " ", str(name).lower()).replace("adm ", "administrasi ")
-    text = " ".join(text.split())
-    hint = None
-    if re.match(r"^(kota|kotamadya|city of)\b", text) or re.search(r"\s(city|municipality)$", text):
-        hint = "kota"
-    elif re.match(r"^(kabupaten|kab|regency of)\b", text) or re.search(r"\sregency$", text):
-        hint = "kabupaten"
+    words = _words(WILAYAH_DIR)
+    text = re.sub(r"\badm\b", "administrasi", _plain(name))
+    hint = "kota" if _HINT_KOTA.search(text) else "kabupaten" if _HINT_KAB.search(text) else None
     text = _SUFFIX.sub("", _PREFIX.sub("", text))
-    for eng, ind in _WORDS.items():
-        text = re.sub(rf"\b{eng}\b", ind, text)
-    words = text.split()
-    if words and words[-1] == "kepulauan":  # "Seribu Islands" → "kepulauan seribu"
-        words = ["kepulauan"] + words[:-1]
-    if words and words[0] in _DIRECTIONS:  # "West Aceh" → "aceh barat"
-        words = words[1:] + _DIRECTIONS[words[0]].split()
-    text = " ".join(words)
-    if text.startswith("jakarta ") and text.endswith(" tengah"):
-        text = text[: -len("tengah")] + "pusat"  # Central Jakarta is Jakarta Pusat
-    return RENAMED.get(text, text), hint
+    for pattern, indonesian in words.phrases:
+        text = pattern.sub(indonesian, text)
+    tokens = [t for t in text.split() if t not in words.dropped]
+    if len(tokens) > 1 and tokens[-1] in words.trailing:     # "Seribu Islands" → "kepulauan seribu"
+        tokens = words.trailing[tokens[-1]].split() + tokens[:-1]
+    lead = 0
+    while lead < len(tokens) - 1 and tokens[lead] in words.directions:
+        lead += 1
+    if lead:                                                 # "North Central Timor" → "timor tengah utara"
+        tokens = tokens[lead:] + [w for d in reversed(tokens[:lead]) for w in words.directions[d].split()]
+    return " ".join(tokens), hint
+
+
+def _compact(norm: str) -> str:
+    return norm.replace(" ", "")
+
+
+def _plain(raw: str) -> str:
+    """Lower case, punctuation as spaces, prefixes kept."""
+    return " ".join(_PUNCTUATION.sub(" ", str(raw).lower()).split())
+
+
+def _sorted_words(norm: str) -> str:
+    return " ".join(sorted(norm.split()))
+
+
+@dataclass(frozen=True)
+class _Historic:
+    jenis: str            # kabupaten / kota / "" (any)
+    codes: tuple          # today's codes; the first continues the old region
+    sumber: str
+
+
+def load_name_tables(directory: Path = WILAYAH_DIR) -> dict[str, pd.DataFrame]:
+    """The name tables as written: ``kata_inggris``, ``nama_lain`` and ``nama_historis``."""
+    return {name: pd.read_csv(directory / f"{name}.csv", dtype=str, keep_default_na=False)
+            for name in ("kata_inggris", "nama_lain", "nama_historis")}
 
 
 @dataclass(frozen=True)
 class RegionIndex:
-    """Region names prepared for matching."""
+    """Region names prepared for matching (installed names plus other and historic names)."""
 
     kab: pd.DataFrame   # kode, nama, jenis, kode_prov, norm
     kec: pd.DataFrame   # kode, nama, kode_induk, norm
     prov: pd.DataFrame  # kode, nama, norm
+    names: pd.DataFrame = field(default_factory=pd.DataFrame)  # kab names incl. other names: kode … norm
+    lookup: dict = field(default_factory=dict)        # {"norm"|"rapat"|"urut": {key: [row in names]}}
+    prov_names: dict = field(default_factory=dict)    # province name (normalised) → tuple of codes
+    historic: dict = field(default_factory=dict)      # kab name (normalised) → list of _Historic
+    kec_by_parent: dict = field(default_factory=dict)  # kab code → (kec codes, norms, compact norms)
+    kab_names: dict = field(default_factory=dict)     # kab code → official name
 
     @classmethod
     def from_regions(cls, regions: pd.DataFrame) -> "RegionIndex":
@@ -77,9 +155,36 @@ class RegionIndex:
             frame = regions.loc[regions["level"] == level].reset_index(drop=True).copy()
             frame["norm"] = [normalise_name(n)[0] for n in frame["nama"]]
             return frame
-        prov = part("prov")
-        prov["norm"] = prov["norm"].str.replace("^daerah khusus ibukota ", "", regex=True)
-        return cls(kab=part("kab"), kec=part("kec"), prov=prov)
+
+        kab, kec, prov = part("kab"), part("kec"), part("prov")
+        tables = load_name_tables()
+        other, historic = tables["nama_lain"], tables["nama_historis"]
+
+        aliases = other.loc[other["tingkat"] == "kab"].merge(
+            kab[["kode", "nama", "jenis", "kode_prov"]], on="kode", how="inner", suffixes=("_lain", ""))
+        aliases["norm"] = [normalise_name(n)[0] for n in aliases["nama_lain"]]
+        names = pd.concat([kab[["kode", "nama", "jenis", "kode_prov", "norm"]],
+                           aliases[["kode", "nama", "jenis", "kode_prov", "norm"]]], ignore_index=True)
+        names["rapat"] = names["norm"].map(_compact)
+        names["urut"] = names["norm"].map(_sorted_words)
+        lookup = {column: names.groupby(column).indices for column in ("norm", "rapat", "urut")}
+
+        prov_names = {norm: (code,) for norm, code in zip(prov["norm"], prov["kode"])}
+        for _, row in other.loc[other["tingkat"] == "prov"].iterrows():
+            prov_names[normalise_name(row["nama"])[0]] = (row["kode"],)
+        old = {}
+        for _, row in historic.iterrows():
+            norm, codes = normalise_name(row["nama"])[0], tuple(row["kode"].split())
+            if row["tingkat"] == "prov":
+                prov_names[norm] = codes
+            else:
+                old.setdefault(norm, []).append(_Historic(row["jenis"], codes, row["sumber"]))
+
+        kec_by_parent = {parent: (part_["kode"].tolist(), part_["norm"].tolist(),
+                                  [_compact(n) for n in part_["norm"]])
+                         for parent, part_ in kec.groupby("kode_induk")}
+        return cls(kab=kab, kec=kec, prov=prov, names=names, lookup=lookup, prov_names=prov_names,
+                   historic=old, kec_by_parent=kec_by_parent, kab_names=dict(zip(kab["kode"], kab["nama"])))
 
 
 def resolve_regions(frame: pl.DataFrame, lat: pl.Series, lon: pl.Series, index: RegionIndex,
@@ -89,7 +194,8 @@ def resolve_regions(frame: pl.DataFrame, lat: pl.Series, lon: pl.Series, index: 
     Parameters
     ----------
     frame : polars.DataFrame
-        Canonical text fields ``kode_kab, kode_kec, kabupaten_kota, provinsi, kecamatan``.
+        Canonical text fields ``kode_kab, kode_kec, kabupaten_kota, provinsi, kecamatan`` and,
+        when the source has it, ``lokasi`` (place name, e.g. ACLED's LOCATION).
     lat, lon : polars.Series
         Parsed coordinates (null when absent), already swapped back where needed.
     index : RegionIndex
@@ -103,8 +209,9 @@ def resolve_regions(frame: pl.DataFrame, lat: pl.Series, lon: pl.Series, index: 
     -------
     polars.DataFrame
         One row per input row: ``kode_prov, kode_kab, kode_kec, lat, lon, status_lokasi, cara,
-        catatan, perlu_konfirmasi, galat, galat_kolom``. ``galat`` (with its column) means the
-        row cannot be stored; ``perlu_konfirmasi`` means the user must confirm the region.
+        catatan, perlu_konfirmasi, galat, galat_kolom``. ``status_lokasi`` is ``inside``,
+        ``coast`` or ``laut`` for rows with a point. ``galat`` (with its column) means the row
+        cannot be stored; ``perlu_konfirmasi`` means the user must confirm the region.
     """
     n = len(frame)
     out = pl.DataFrame({"lat": lat, "lon": lon}).with_columns(
@@ -113,6 +220,7 @@ def resolve_regions(frame: pl.DataFrame, lat: pl.Series, lon: pl.Series, index: 
     out = _from_codes(frame, index, out)
     out = _from_points(locator, out)
     out = _from_names(frame, index, out)
+    out = _at_sea(out, locator, index)
     out = _kecamatan_from_names(frame, index, out)
     missing = pl.col("kode_kab").is_null() & pl.col("galat").is_null()
     return out.with_columns(
@@ -137,6 +245,7 @@ def _from_codes(frame, index, out):
         galat=pl.when(bad_kab).then(pl.lit("kode_kab tidak dikenal (format 63.72, lihat daftar wilayah)")),
         galat_kolom=pl.when(bad_kab).then(pl.lit("kode_kab")),
         perlu_konfirmasi=pl.lit(False), status_lokasi=pl.lit(None, dtype=pl.String),
+        _laut=pl.lit(False),
     )
 
 
@@ -158,8 +267,10 @@ def _from_points(locator, out):
     )
     status, point_kec = pl.col("_status"), pl.col("_kec")
     point_kab = point_kec.str.slice(0, 5)
-    rejected = status.str.starts_with("rejected:").fill_null(False)
-    ok = status.is_not_null() & ~rejected
+    # far at sea: decided later by the row's code or name (status laut), rejected only without one
+    at_sea = (status == _FAR).fill_null(False)
+    rejected = status.str.starts_with("rejected:").fill_null(False) & ~at_sea
+    ok = status.is_not_null() & ~rejected & ~at_sea
     coded = pl.col("kode_kab").is_not_null()
     clash = ok & coded & (pl.col("kode_kab") != point_kab)   # explicit codes win; ask the user
     free = ok & ~coded
@@ -170,6 +281,7 @@ def _from_points(locator, out):
         .otherwise(pl.col("galat")),
         galat_kolom=pl.when(rejected).then(pl.lit("lintang")).otherwise(pl.col("galat_kolom")),
         status_lokasi=pl.when(ok).then(status),
+        _laut=at_sea,
         perlu_konfirmasi=pl.col("perlu_konfirmasi") | clash,
         catatan=pl.concat_str([
             pl.col("catatan"),
@@ -182,90 +294,300 @@ def _from_points(locator, out):
     ).drop("_status", "_kec")
 
 
-def _match_provinces(names: list[str], index) -> dict[str, str]:
-    """Province name as written → province code, for the names that match well."""
+def _match_provinces(names: list[str], index: RegionIndex) -> dict[str, tuple]:
+    """Province name as written → today's province codes (several for a province before a split)."""
     found = {}
-    choices = index.prov["norm"].tolist()
+    choices = list(index.prov_names)
     for raw in names:
         if not raw:
             continue
-        norm = normalise_name(raw)[0].replace("daerah khusus ibukota ", "").replace("dki ", "")
-        best = process.extractOne(norm, choices, scorer=fuzz.WRatio)
-        if best and best[1] >= 85:
-            found[raw] = index.prov["kode"].iloc[best[2]]
+        norm = normalise_name(raw)[0]
+        codes = index.prov_names.get(norm)
+        if codes is None:
+            best = process.extractOne(norm, choices, scorer=fuzz.WRatio)
+            codes = index.prov_names[best[0]] if best and best[1] >= 85 else None
+        if codes:
+            found[raw] = codes
     return found
 
 
+@dataclass(frozen=True)
+class _Match:
+    """What one kabupaten/kota name (with its province) can mean."""
+
+    kode: str | None = None      # the default choice
+    pilihan: tuple = ()          # today's regions the name names (several: ambiguous)
+    cakupan: tuple = ()          # regions a point or kecamatan may confirm silently (pilihan + old extent)
+    ragu: bool = False           # fuzzy match below ACCEPT
+    masalah: str | None = None   # "jenis" (Kab./Kota contradicts), "provinsi" (found in another province)
+    catatan: str = ""            # note for ragu / masalah
+    ambigu: str = ""             # note for a row that stays ambiguous
+
+
+def _unique(codes) -> tuple:
+    return tuple(dict.fromkeys(codes))
+
+
+def _find_kab(raw: str, norm: str, provs: tuple | None, index: RegionIndex, *, jenis: str | None = None,
+              exact_only: bool = False) -> tuple[pd.DataFrame, float]:
+    """Rows of ``index.names`` that match best, and the score (100 for exact).
+
+    Exact first: as normalised, without spaces ("Banjar Baru" is Banjarbaru), in any word order,
+    and without spaces before the prefix is stripped ("Kota Baru" is Kotabaru); then rapidfuzz.
+    ``provs`` limits the search to those provinces and ``jenis`` to kabupaten or kota.
+    """
+    names = index.names
+    in_pool = names["kode_prov"].isin(provs).to_numpy().copy() if provs else np.ones(len(names), dtype=bool)
+    if jenis:
+        in_pool &= (names["jenis"] == jenis).to_numpy()
+    keys = (("norm", norm), ("rapat", _compact(norm)), ("urut", _sorted_words(norm)),
+            ("rapat", _compact(_plain(raw))))
+    for column, key in keys:
+        rows = [i for i in index.lookup[column].get(key, ()) if in_pool[i]]
+        if rows:
+            return names.iloc[rows], 100.0
+    pool = np.flatnonzero(in_pool)
+    if exact_only or not norm or not len(pool):
+        return names.iloc[[]], 0.0
+    best = process.extract(norm, names["norm"].to_numpy()[pool].tolist(), scorer=fuzz.WRatio, limit=8)
+    if not best or best[0][1] < CONFIRM:
+        return names.iloc[[]], float(best[0][1]) if best else 0.0
+    score = best[0][1]
+    return names.iloc[[pool[b[2]] for b in best if b[1] == score]], float(score)
+
+
+def _match_kab(raw: str, province: str, provs: tuple | None, index: RegionIndex) -> _Match:
+    """Everything one kabupaten/kota name can mean, given the province it was written with."""
+    norm, hint = normalise_name(raw)
+    old = [h for h in index.historic.get(norm, ()) if hint is None or h.jenis in ("", hint)]
+    found, score = _find_kab(raw, norm, provs, index, exact_only=bool(old))
+    elsewhere = False
+    if provs and score < ACCEPT and not old:   # not (well) found in the named province: look everywhere
+        anywhere, best = _find_kab(raw, norm, None, index)
+        if best > score:
+            found, score, elsewhere = anywhere, best, True
+    extent = [c for h in old for c in h.codes]
+    hinted = found.loc[found["jenis"] == hint] if hint else found
+    if hint and hinted.empty and (found["rapat"] == _compact(_plain(raw))).any():
+        hinted = found             # "Kota Baru" is Kabupaten Kotabaru: the prefix was part of the name
+    if old and hinted.empty:       # an old name: today's continuation; a point anywhere in the old extent
+        return _Match(kode=old[0].codes[0], pilihan=(old[0].codes[0],), cakupan=_unique(extent))
+    if found.empty:
+        return _Match()
+    masalah, note = None, ""
+    if hinted.empty:               # "Kab. Banjar Baru" when only Kota Banjarbaru matches
+        masalah = "jenis"
+        similar = _find_kab(raw, norm, provs, index, jenis=hint)[0]
+        also = f" (mirip: {', '.join(_unique(similar['nama']))})" if not similar.empty else ""
+        note = f"nama '{raw}' menyebut {hint}, tetapi yang cocok {', '.join(_unique(found['nama']))}{also}; "
+        hinted = found
+    pilihan = _unique(sorted(hinted["kode"]))
+    labels = [index.kab_names[c] for c in pilihan]
+    default = next((c for c in pilihan if c[3:5] < "70"), pilihan[0])    # kabupaten (01–69) before kota
+    ragu = score < ACCEPT
+    if masalah is None and elsewhere:
+        masalah = "provinsi"
+        note = f"'{raw}' tidak ditemukan di provinsi '{province}', dipakai {', '.join(labels)}; "
+    elif masalah is None and ragu:
+        note = f"nama '{raw}' dicocokkan ke {', '.join(labels)} (skor {score:.0f}); "
+    ambigu = (f"nama ambigu ({', '.join(labels)}), dipilih {index.kab_names[default]}; "
+              if len(pilihan) > 1 else "")
+    return _Match(kode=default, pilihan=pilihan, cakupan=_unique([*pilihan, *extent]), ragu=ragu,
+                  masalah=masalah, catatan=note, ambigu=ambigu)
+
+
+_MATCH_SCHEMA = {"nama": pl.String, "prov": pl.String, "m_kode": pl.String, "m_pilihan": pl.List(pl.String),
+                 "m_cakupan": pl.List(pl.String), "m_ragu": pl.Boolean, "m_masalah": pl.String,
+                 "m_catatan": pl.String, "m_ambigu": pl.String}
+
+
+def _text(frame: pl.DataFrame, column: str) -> pl.Series:
+    if column not in frame.columns:
+        return pl.repeat("", len(frame), dtype=pl.String, eager=True).alias(column)
+    return frame[column].fill_null("").str.strip_chars()
+
+
 def _from_names(frame, index, out):
-    names = frame["kabupaten_kota"].str.strip_chars()
-    if not (names != "").any():
-        return out
-    provinces = frame["provinsi"].str.strip_chars()
+    """Kabupaten/kota from names, once per unique (name, province); points and codes confirm them."""
+    names, provinces = _text(frame, "kabupaten_kota"), _text(frame, "provinsi")
+    has_name = names != ""
+    if not has_name.any():
+        return out.with_columns(_cakupan=pl.lit(None, dtype=pl.List(pl.String)))
     keys = pl.DataFrame({"nama": names, "prov": provinces}).filter(pl.col("nama") != "").unique()
     province_code = _match_provinces(keys["prov"].unique().to_list(), index)
-    matched = [(nama, prov, *_match_kab(nama, province_code.get(prov) or "", index))
-               for nama, prov in keys.iter_rows()]
-    table = pl.DataFrame(matched, schema={"nama": pl.String, "prov": pl.String, "kode": pl.String,
-                                          "skor": pl.Float64, "catatan_nama": pl.String, "ragu": pl.Boolean},
-                         orient="row")
+    matched = []
+    for nama, prov in keys.iter_rows():
+        m = _match_kab(nama, prov, province_code.get(prov), index)
+        matched.append((nama, prov, m.kode, list(m.pilihan), list(m.cakupan), m.ragu, m.masalah, m.catatan,
+                        m.ambigu))
+    table = pl.DataFrame(matched, schema=_MATCH_SCHEMA, orient="row")
     m = pl.DataFrame({"nama": names, "prov": provinces}).join(table, on=["nama", "prov"], how="left",
                                                               maintain_order="left")
-    kode, has_name = m["kode"], m["nama"] != ""
-    need = pl.col("kode_kab").is_null() & pl.col("galat").is_null() & has_name
-    found = need & kode.is_not_null()
-    unknown = need & kode.is_null()
-    # a name next to a point or code that says otherwise: ask the user
-    differs = ~need & has_name & kode.is_not_null() & pl.col("kode_kab").is_not_null() & (kode != pl.col("kode_kab"))
+    out = out.hstack(m.drop("nama", "prov")).with_columns(_ada=has_name)
+
+    kab, kode, ada = pl.col("kode_kab"), pl.col("m_kode"), pl.col("_ada")
+    found, sea = kode.is_not_null(), pl.col("_laut")
+    need = kab.is_null() & pl.col("galat").is_null() & ada
+    # a pair (or an old name's extent) without a point: the kecamatan or the place name decides
+    several = pl.col("m_cakupan").list.len() > 1
+    todo = out.select((need & found & ~sea & several).fill_null(False)).to_series()
+    out = out.hstack(_decide_pairs(todo, names, provinces, _text(frame, "kecamatan"), _text(frame, "lokasi"),
+                                   table, index))
+
+    decided = pl.col("d_kab").is_not_null()
+    ambiguous = need & found & ~sea & ~decided & (pl.col("m_pilihan").list.len() > 1)
+    agree = kab.is_not_null() & found & pl.col("m_cakupan").list.contains(kab)
+    differs = kab.is_not_null() & found & ~agree
+    problem = pl.col("m_masalah").is_not_null()
+    doubtful = pl.col("m_ragu") | problem
+    confirm = differs | (agree & (pl.col("m_masalah") == "jenis")) | (need & found & doubtful) | ambiguous
+    unknown = need & ~found & ~sea
+
+    def label(code: pl.Expr) -> pl.Expr:
+        return code.replace_strict(index.kab_names, default=code, return_dtype=pl.String)
+
     return out.with_columns(
-        perlu_konfirmasi=pl.col("perlu_konfirmasi") | (found & m["ragu"]).fill_null(False) | differs.fill_null(False),
+        perlu_konfirmasi=pl.col("perlu_konfirmasi") | confirm.fill_null(False),
         catatan=pl.concat_str([
             pl.col("catatan"),
-            pl.when(found).then(m["catatan_nama"]),
-            pl.when(differs).then(pl.format("nama menyebut {}, titik/kode menyebut {}; ", kode, pl.col("kode_kab"))),
+            pl.when((need & found) | (agree & problem)).then(pl.col("m_catatan")),
+            pl.when(differs).then(pl.format(
+                "nama menyebut {} ({}), titik/kode menyebut {} ({}); ", pl.col("m_pilihan").list.join("/"),
+                pl.col("m_pilihan").list.eval(label(pl.element())).list.join("/"), kab, label(kab))),
+            pl.when(ambiguous).then(pl.col("m_ambigu")),
         ], ignore_nulls=True),
-        galat=pl.when(unknown).then(pl.lit("nama kabupaten/kota tidak dikenal: ") + names).otherwise(pl.col("galat")),
+        galat=pl.when(unknown).then(pl.lit("nama kabupaten/kota tidak dikenal: ") + names)
+        .otherwise(pl.col("galat")),
         galat_kolom=pl.when(unknown).then(pl.lit("kabupaten_kota")).otherwise(pl.col("galat_kolom")),
-        kode_kab=pl.when(found).then(kode).otherwise(pl.col("kode_kab")),
-        cara=pl.when(found).then(pl.lit("nama")).otherwise(pl.col("cara")),
+        kode_kab=pl.when(need & found).then(pl.coalesce("d_kab", kode)).otherwise(kab),
+        kode_kec=pl.when(need & found & pl.col("d_kec").is_not_null()).then(pl.col("d_kec"))
+        .otherwise(pl.col("kode_kec")),
+        cara=pl.when(need & found).then(pl.lit("nama")).otherwise(pl.col("cara")),
+        _cakupan=pl.when(need & found).then(pl.col("m_cakupan")),
+    ).drop(*[c for c in _MATCH_SCHEMA if c.startswith("m_")], "d_kab", "d_kec", "_ada")
+
+
+def _decide_pairs(todo: pl.Series, names, provinces, kecamatan, places, table: pl.DataFrame,
+                  index: RegionIndex) -> pl.DataFrame:
+    """Per row, the region (and kecamatan) that the kecamatan or place name picks among a name's
+    candidates (``d_kab``, ``d_kec``; null where nothing decides). Once per unique combination."""
+    rows = pl.DataFrame({"nama": names, "prov": provinces, "kec": kecamatan, "lokasi": places})
+    keys = rows.filter(todo & ((kecamatan != "") | (places != ""))).unique()
+    schema = {"d_kab": pl.String, "d_kec": pl.String}
+    if keys.is_empty():
+        return pl.DataFrame({name: pl.repeat(None, len(rows), dtype=dtype, eager=True)
+                             for name, dtype in schema.items()})
+    extent = {(r[0], r[1]): r[2] for r in table.select("nama", "prov", "m_cakupan").iter_rows()}
+    decided = [(nama, prov, kec, lokasi,
+                *_decide(extent[(nama, prov)], kec, lokasi, normalise_name(nama)[0], index))
+               for nama, prov, kec, lokasi in keys.iter_rows()]
+    table = pl.DataFrame(decided, orient="row", schema={**dict.fromkeys(rows.columns, pl.String), **schema})
+    joined = rows.join(table, on=["nama", "prov", "kec", "lokasi"], how="left", maintain_order="left")
+    return joined.select(pl.when(todo).then(pl.col(name)).alias(name) for name in schema)
+
+
+def _decide(extent, kecamatan: str, place: str, kab_norm: str, index: RegionIndex) -> tuple:
+    """(kab, kec) when exactly one region of ``extent`` has a kecamatan of that name, else (None, None).
+
+    The kecamatan column may match approximately; a place name only exactly, and never when it is
+    the kabupaten/kota name itself ("Bandung" says nothing about Kabupaten or Kota Bandung).
+    """
+    for raw, exact_only in ((kecamatan, False), (place, True)):
+        norm = normalise_name(raw)[0] if raw else ""
+        if not norm or (exact_only and norm == kab_norm):
+            continue
+        hits = _kecamatan_hits(norm, extent, index, exact_only)
+        parents = {h[:5] for h in hits}
+        if len(parents) == 1:
+            return parents.pop(), hits[0] if len(hits) == 1 else None
+    return None, None
+
+
+def _kecamatan_hits(norm: str, parents, index: RegionIndex, exact_only: bool) -> list[str]:
+    """Codes of the kecamatan in ``parents`` whose name matches best (exact, or fuzz.ratio ≥ KEC_SCORE)."""
+    codes, norms, compacts = [], [], []
+    for parent in parents:
+        kec_codes, kec_norms, kec_compacts = index.kec_by_parent.get(parent, ([], [], []))
+        codes += kec_codes
+        norms += kec_norms
+        compacts += kec_compacts
+    norm = _KEC_PREFIX.sub("", norm)
+    compact = _compact(norm)
+    exact = [c for c, n, k in zip(codes, norms, compacts) if n == norm or k == compact]
+    if exact or exact_only:
+        return exact
+    best = process.extract(norm, norms, scorer=fuzz.ratio, limit=6, score_cutoff=KEC_SCORE)
+    return [codes[b[2]] for b in best if b[1] == best[0][1]] if best else []
+
+
+def _at_sea(out, locator, index):
+    """Points far from land: kept, in the region their code or name gives (the nearest of a name's
+    candidates), status ``laut``; asked about beyond :data:`SEA_KM`; rejected without a region."""
+    if "_cakupan" not in out.columns:
+        out = out.with_columns(_cakupan=pl.lit(None, dtype=pl.List(pl.String)))
+    todo = out.select(pl.col("_laut") & pl.col("kode_kab").is_not_null() & pl.col("galat").is_null())
+    todo = todo.to_series()
+    if todo.any():
+        out = _nearest_at_sea(out, todo, locator, index)
+    lost = pl.col("_laut") & pl.col("kode_kab").is_null() & pl.col("galat").is_null()
+    return out.with_columns(
+        galat=pl.when(lost).then(pl.lit("titik di laut jauh dari daratan (jauh_dari_daratan) dan tanpa kode "
+                                        "atau nama kabupaten/kota yang dikenali")).otherwise(pl.col("galat")),
+        galat_kolom=pl.when(lost).then(pl.lit("lintang")).otherwise(pl.col("galat_kolom")),
+    ).drop("_laut", "_cakupan")
+
+
+def _nearest_at_sea(out, todo: pl.Series, locator, index):
+    """For the rows in ``todo``: the candidate region nearest to the point, its distance, status laut."""
+    candidates = out.select(_i=pl.int_range(pl.len()),
+                            kode=pl.coalesce("_cakupan", pl.concat_list("kode_kab")))
+    pairs = candidates.filter(todo).explode("kode")
+    km = _distance_km(locator, pairs["kode"], out["lon"].gather(pairs["_i"]), out["lat"].gather(pairs["_i"]))
+    nearest = (pairs.with_columns(km=pl.Series(km).fill_nan(None))
+               .sort("_i", "km", "kode", nulls_last=True).unique("_i", keep="first", maintain_order=True))
+    rows = todo.arg_true()
+    km = pl.repeat(None, len(out), dtype=pl.Float64, eager=True).scatter(rows, nearest["km"])
+    code = pl.repeat(None, len(out), dtype=pl.String, eager=True).scatter(rows, nearest["kode"])
+    far = (km > SEA_KM).fill_null(False)
+    distance = pl.when(km.is_not_null()).then(pl.format(" {} km", km.round(1))).otherwise(pl.lit(""))
+    return out.with_columns(
+        kode_kab=pl.when(todo).then(code).otherwise(pl.col("kode_kab")),
+        status_lokasi=pl.when(todo).then(pl.lit("laut")).otherwise(pl.col("status_lokasi")),
+        perlu_konfirmasi=pl.col("perlu_konfirmasi") | far,
+        catatan=pl.concat_str([
+            pl.col("catatan"),
+            pl.when(todo).then(pl.format("titik di laut{} dari {}; ", distance,
+                                         code.replace_strict(index.kab_names, default=code))),
+            pl.when(far).then(pl.lit("lebih jauh dari 12 mil laut, periksa titik atau nama wilayah; ")),
+        ], ignore_nulls=True),
     )
 
 
-def _match_kab(raw: str, kode_prov: str, index) -> tuple:
-    norm, hint = normalise_name(raw)
-    pool = index.kab if not kode_prov else index.kab.loc[index.kab["kode_prov"] == kode_prov]
-    if pool.empty:
-        return None, 0, "", False
-    choices = pool["norm"].tolist()
-    best = process.extract(norm, choices, scorer=fuzz.WRatio, limit=4)
-    if not best or best[0][1] < CONFIRM:
-        return None, best[0][1] if best else 0, "", False
-    score = best[0][1]
-    tied = [b for b in best if b[1] == score]
-    rows = pool.iloc[[b[2] for b in tied]]
-    if len(rows) > 1:  # Kabupaten Bima / Kota Bima: same name, type decides
-        if hint is not None and (rows["jenis"] == hint).sum() == 1:
-            row = rows.loc[rows["jenis"] == hint].iloc[0]
-            return row["kode"], score, "", score < ACCEPT
-        row = rows.loc[rows["jenis"] == "kabupaten"].iloc[0] if (rows["jenis"] == "kabupaten").any() else rows.iloc[0]
-        others = ", ".join(rows["nama"])
-        return row["kode"], score, f"nama ambigu ({others}), dipilih {row['nama']}; ", True
-    row = rows.iloc[0]
-    note = f"nama '{raw}' dicocokkan ke {row['nama']} (skor {score:.0f}); " if score < ACCEPT else ""
-    return row["kode"], score, note, score < ACCEPT
+def _distance_km(locator, codes: pl.Series, lon: pl.Series, lat: pl.Series) -> np.ndarray:
+    """Distance (km) from each point to the kabupaten of the same position; NaN when unknown."""
+    out = np.full(len(codes), np.nan)
+    geoms, grids = getattr(locator, "geoms", {}).get("kab"), getattr(locator, "grids", {}).get("kab")
+    if geoms is None or grids is None:
+        return out
+    position = {code: i for i, code in enumerate(grids.codes)}
+    where = np.array([position.get(code, -1) for code in codes.to_list()], dtype=np.int64)
+    known = where >= 0
+    points = shapely.points(lon.to_numpy()[known], lat.to_numpy()[known])
+    out[known] = shapely.distance(geoms[where[known]], points) * KM_PER_DEGREE
+    return out
 
 
 def _kecamatan_from_names(frame, index, out):
-    names = frame["kecamatan"].str.strip_chars()
-    todo = out.select((names != "") & pl.col("kode_kec").is_null() & pl.col("kode_kab").is_not_null()).to_series()
+    names = _text(frame, "kecamatan")
+    todo = out.select((names != "") & pl.col("kode_kec").is_null() & pl.col("kode_kab").is_not_null())
+    todo = todo.to_series()
     if not todo.any():
         return out
     keys = pl.DataFrame({"kab": out["kode_kab"], "nama": names}).filter(todo).unique()
     found = []
     for kab, nama in keys.iter_rows():
-        pool = index.kec.loc[index.kec["kode_induk"] == kab]
-        best = (process.extractOne(normalise_name(nama)[0], pool["norm"].tolist(), scorer=fuzz.WRatio)
-                if len(pool) else None)
-        code = pool["kode"].iloc[best[2]] if best and best[1] >= 90 else None
+        hits = _kecamatan_hits(normalise_name(nama)[0], [kab], index, exact_only=False)
+        code = hits[0] if len(hits) == 1 else None
         found.append((kab, nama, code, None if code else f"kecamatan '{nama}' tidak ditemukan di {kab}; "))
     table = pl.DataFrame(found, orient="row", schema={"kab": pl.String, "nama": pl.String, "kec": pl.String,
                                                       "catatan_kec": pl.String})
@@ -273,5 +595,6 @@ def _kecamatan_from_names(frame, index, out):
         table, on=["kab", "nama"], how="left", maintain_order="left")
     return out.with_columns(
         kode_kec=pl.when(m["todo"] & m["kec"].is_not_null()).then(m["kec"]).otherwise(pl.col("kode_kec")),
-        catatan=pl.concat_str([pl.col("catatan"), pl.when(m["todo"]).then(m["catatan_kec"])], ignore_nulls=True),
+        catatan=pl.concat_str([pl.col("catatan"), pl.when(m["todo"]).then(m["catatan_kec"])],
+                              ignore_nulls=True),
     )
