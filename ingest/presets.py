@@ -13,6 +13,7 @@ CANONICAL = {
     "tanggal": "tanggal mulai kejadian", "tanggal_selesai": "tanggal selesai (opsional)",
     "provinsi": "nama provinsi", "kabupaten_kota": "nama kabupaten/kota", "kode_kab": "kode Kemendagri kab/kota",
     "kecamatan": "nama kecamatan", "kode_kec": "kode Kemendagri kecamatan",
+    "lokasi": "nama tempat (desa/kelurahan/kampung), membantu menentukan wilayah",
     "lintang": "lintang (desimal)", "bujur": "bujur (desimal)", "presisi_lokasi": "1 titik … 4 provinsi",
     "kategori": "kode kategori (POL, SARA, …)", "subkategori": "subkategori", "bentuk": "kode bentuk",
     "sifat": "potensi / gejala / kejadian", "bidang": "ideologi … hankam", "athg": "A / T / H / G",
@@ -66,7 +67,8 @@ PRESETS = {
                     frozenset({"tanggal", "kategori", "judul"})),
     "acled": Preset("acled", "Ekspor ACLED", {
         "event_id_cnty": "id_sumber", "event_date": "tanggal", "admin1": "provinsi", "admin2": "kabupaten_kota",
-        "admin3": "kecamatan", "latitude": "lintang", "longitude": "bujur", "geo_precision": "presisi_lokasi",
+        "admin3": "kecamatan", "location": "lokasi", "latitude": "lintang", "longitude": "bujur",
+        "geo_precision": "presisi_lokasi",
         "actor1": "aktor_1", "actor2": "aktor_2", "notes": "kronologi", "fatalities": "tewas", "source": "sumber",
     }, "acled", frozenset({"event_id_cnty", "event_date", "sub_event_type"})),
     "ucdp": Preset("ucdp", "UCDP GED (CSV)", {
