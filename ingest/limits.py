@@ -26,8 +26,8 @@ from typing import Iterator
 
 __all__ = [
     "DEFAULT_TEXT_LIMIT", "MAX_CELLS", "MAX_COMPRESSION_RATIO", "MAX_UNPACKED_BYTES", "MAX_UPLOAD_BYTES",
-    "MAX_ZIP_MEMBERS", "TEXT_LIMITS", "Limits", "cell_problem", "ods_extent", "text_limit", "workbook_problem",
-    "xlsx_extent", "zip_problem",
+    "MAX_ZIP_MEMBERS", "TEXT_LIMITS", "Limits", "cell_problem", "ods_extent", "text_limit",
+    "workbook_problem", "xlsx_extent", "zip_problem",
 ]
 
 #: Largest upload (CSV, XLSX, ODS) the page accepts.
@@ -126,18 +126,21 @@ def zip_problem(data: bytes, filename: str, limits: Limits) -> str | None:
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         return f"{filename}: arsip lembar kerja rusak ({exc})"
     if len(members) > limits.max_members:
-        return f"{filename}: berisi {_count(len(members))} bagian, batasnya {_count(limits.max_members)}"
+        return (f"{filename}: arsip berisi {_count(len(members))} bagian, batasnya "
+                f"{_count(limits.max_members)}; bukan lembar kerja biasa")
     total = 0
     for member in members:
         if _unsafe_name(member.filename):
             return f"{filename}: berisi nama bagian yang tidak aman ({member.filename!r})"
+        if (member.external_attr >> 16) & 0o170000 == 0o120000:
+            return f"{filename}: berisi tautan simbolik ({member.filename!r}); berkas ditolak"
         if member.flag_bits & 0x1:
             return f"{filename}: berkas dilindungi kata sandi; simpan ulang tanpa kata sandi"
         total += member.file_size
-        if member.file_size >= RATIO_MIN_BYTES and member.file_size > limits.max_ratio * max(member.compress_size, 1):
-            ratio = member.file_size / max(member.compress_size, 1)
-            return (f"{filename}: bagian {member.filename} memuai {ratio:,.0f}× saat dibuka (batasnya "
-                    f"{limits.max_ratio}×); berkas ini tampak seperti bom zip dan ditolak").replace(",", ".")
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size >= RATIO_MIN_BYTES and ratio > limits.max_ratio:
+            return (f"{filename}: bagian {member.filename} memuai {_count(round(ratio))}× saat dibuka "
+                    f"(batasnya {limits.max_ratio}×); berkas ini tampak seperti bom zip dan ditolak")
     if total > limits.max_unpacked:
         return (f"{filename}: isi berkas {_mb(total)} bila dibuka, batasnya {_mb(limits.max_unpacked)}; "
                 "berkas ditolak sebelum dibaca")
@@ -193,11 +196,12 @@ def _inflate(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Iterator[byte
         while chunk := stream.read(_CHUNK):
             seen += len(chunk)
             if seen > member.file_size:
-                raise zipfile.BadZipFile(f"{member.filename}: isi lebih besar dari {_count(member.file_size)} "
-                                         "bita yang tertulis")
+                raise zipfile.BadZipFile(f"{member.filename}: isi lebih besar dari "
+                                         f"{_count(member.file_size)} bita yang tertulis")
             yield chunk
     if seen != member.file_size:
-        raise zipfile.BadZipFile(f"{member.filename}: isi {_count(seen)} bita, tertulis {_count(member.file_size)}")
+        raise zipfile.BadZipFile(f"{member.filename}: isi {_count(seen)} bita, "
+                                 f"tertulis {_count(member.file_size)}")
 
 
 def _related_parts(archive: zipfile.ZipFile) -> set[str]:
@@ -212,7 +216,8 @@ def _related_parts(archive: zipfile.ZipFile) -> set[str]:
     parts = set()
     for target in re.findall(rb'\sTarget="([^"]+)"', rels):
         path = target.decode("utf-8", "replace")
-        parts.add(path.lstrip("/") if path.startswith("/") else posixpath.normpath(posixpath.join("xl", path)))
+        parts.add(path.lstrip("/") if path.startswith("/")
+                  else posixpath.normpath(posixpath.join("xl", path)))
     return parts
 
 

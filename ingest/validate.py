@@ -1,8 +1,10 @@
 """Type a canonical import frame and validate it with pandera, collecting every problem of the file.
 
 Each problem names the file row (as the user sees it), the column, the value, the reason and
-how to fix it, in Bahasa Indonesia. Typing and checks are polars expressions (pandera's polars
-backend), so a file of a million rows is checked on all cores in well under a second.
+how to fix it, in Bahasa Indonesia. Every text cell is held to its length in
+:data:`ingest.limits.TEXT_LIMITS` (judul 500, kronologi 20,000, others 1,000 characters). Typing
+and checks are polars expressions (pandera's polars backend), so a file of a million rows is
+checked on all cores in well under a second.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import pandas as pd
 import pandera.polars as pa
 import polars as pl
 
+from ingest.limits import TEXT_LIMITS, text_limit
 from ingest.parse import parse_dates, parse_number_columns
 
-__all__ = ["PROBLEM_COLUMNS", "Typed", "describe_problems", "problems_frame", "type_and_validate"]
+__all__ = ["PROBLEM_COLUMNS", "Typed", "describe_problems", "length_problems", "problems_frame",
+           "type_and_validate"]
 
 PROBLEM_COLUMNS = ["baris", "kolom", "nilai", "alasan", "perbaikan"]
 PROBLEM_SCHEMA = {"baris": pl.Int64, "kolom": pl.String, "nilai": pl.String, "alasan": pl.String,
@@ -32,7 +36,7 @@ _FIX = {
     "eskalasi": "isi angka bulat 0 sampai 5",
     "klasifikasi": "isi Biasa, Terbatas atau Rahasia",
     "status_penanganan": "isi salah satu: {status_penanganan}",
-    "judul": "isi judul singkat (maksimal 300 karakter)",
+    "judul": f"isi judul singkat (maksimal {TEXT_LIMITS['judul']} karakter)",
     "lintang": "isi lintang desimal, mis. -3,4420 (Indonesia: −11 sampai 6)",
     "bujur": "isi bujur desimal, mis. 114,8310 (Indonesia: 95 sampai 141)",
     **{c: "isi bilangan bulat 0 atau lebih" for c in _IMPACTS},
@@ -40,6 +44,8 @@ _FIX = {
 #: Optional parsed columns: text that is there but cannot be read is a problem, not "empty".
 _READABLE = ("tanggal_selesai", "lintang", "bujur")
 _UNREADABLE = "tidak terbaca"
+#: Characters of a value shown in a problem (a 10 MB cell is not copied into the error report).
+VALUE_PREVIEW = 200
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,8 @@ def type_and_validate(canonical: pl.DataFrame, rows: pl.Series, vocab: dict[str,
         Allowed codes per controlled vocabulary (``kategori``, ``bentuk``, …).
     """
     typed = _typed(canonical)
-    return Typed(frame=typed, problems=_problems(typed, canonical, rows, vocab))
+    problems = pl.concat([_problems(typed, canonical, rows, vocab), length_problems(canonical, rows)])
+    return Typed(frame=typed, problems=problems.sort(["baris", "kolom"], maintain_order=True))
 
 
 def _typed(c: pl.DataFrame) -> pl.DataFrame:
@@ -130,7 +137,7 @@ def _schema(vocab: dict[str, set[str]]) -> pa.DataFrameSchema:
         "eskalasi": pa.Column(pl.Float64, [pa.Check.in_range(0, 5, error="di luar 0–5"), whole], nullable=False),
         "klasifikasi": pa.Column(pl.String, isin("klasifikasi")),
         "status_penanganan": pa.Column(pl.String, isin("status_penanganan")),
-        "judul": pa.Column(pl.String, pa.Check.str_length(1, 300, error="kosong atau lebih dari 300 karakter")),
+        "judul": pa.Column(pl.String, pa.Check.str_length(min_value=1, error="kosong")),
         "lintang": pa.Column(pl.Float64, [readable("lintang"), pa.Check.in_range(-90, 90, error="bukan lintang")],
                              nullable=True),
         "bujur": pa.Column(pl.Float64, [readable("bujur"), pa.Check.in_range(-180, 180, error="bukan bujur")],
@@ -159,8 +166,50 @@ def _problems(typed: pl.DataFrame, canonical: pl.DataFrame, rows: pl.Series, voc
             .otherwise(pl.col("check")).alias("alasan"),
             pl.lit(fixes.get(column, "")).alias("perbaikan")))
     found = pl.concat(parts) if parts else empty_problems()
-    return found.cast(PROBLEM_SCHEMA).unique(["baris", "kolom", "alasan"], keep="first").sort(
-        ["baris", "kolom"], maintain_order=True)
+    return found.cast(PROBLEM_SCHEMA).with_columns(nilai=_preview(pl.col("nilai"))).unique(
+        ["baris", "kolom", "alasan"], keep="first").sort(["baris", "kolom"], maintain_order=True)
+
+
+def length_problems(canonical: pl.DataFrame, rows: pl.Series) -> pl.DataFrame:
+    """A problem for every cell longer than its column's limit (:func:`ingest.limits.text_limit`).
+
+    Parameters
+    ----------
+    canonical : polars.DataFrame
+        Text cells, one column per field.
+    rows : polars.Series
+        File row number of every row, for the messages.
+    """
+    parts = []
+    for column in canonical.columns:
+        limit = text_limit(column)
+        lengths = canonical[column].str.len_chars()
+        over = (lengths > limit).fill_null(False)
+        if not over.any():
+            continue
+        parts.append(pl.DataFrame({"baris": rows.filter(over), "nilai": canonical[column].filter(over),
+                                   "panjang": lengths.filter(over)}).select(
+            pl.col("baris"), pl.lit(column).alias("kolom"), _preview(pl.col("nilai")).alias("nilai"),
+            pl.format("lebih dari {} karakter ({} karakter)", pl.lit(_thousands(limit)),
+                      _thousands_expr(pl.col("panjang"))).alias("alasan"),
+            pl.lit(f"persingkat menjadi paling banyak {_thousands(limit)} karakter").alias("perbaikan")))
+    return pl.concat(parts).cast(PROBLEM_SCHEMA) if parts else empty_problems()
+
+
+def _preview(value: pl.Expr) -> pl.Expr:
+    """At most :data:`VALUE_PREVIEW` characters of a value, with "…" when cut."""
+    return pl.when(value.str.len_chars() > VALUE_PREVIEW).then(
+        value.str.slice(0, VALUE_PREVIEW) + pl.lit("…")).otherwise(value)
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def _thousands_expr(number: pl.Expr) -> pl.Expr:
+    """Whole numbers with "." between thousands, as Indonesian readers write them."""
+    digits = number.cast(pl.String)
+    return digits.str.reverse().str.replace_all(r"(\d{3})", "$1.").str.reverse().str.strip_chars_start(".")
 
 
 def empty_problems() -> pl.DataFrame:
