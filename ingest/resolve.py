@@ -482,8 +482,10 @@ def _decide_pairs(todo: pl.Series, names, provinces, kecamatan, places, table: p
                 *_decide(extent[(nama, prov)], kec, lokasi, normalise_name(nama)[0], index))
                for nama, prov, kec, lokasi in keys.iter_rows()]
     table = pl.DataFrame(decided, orient="row", schema={**dict.fromkeys(rows.columns, pl.String), **schema})
-    joined = rows.join(table, on=["nama", "prov", "kec", "lokasi"], how="left", maintain_order="left")
-    return joined.select(pl.when(todo).then(pl.col(name)).alias(name) for name in schema)
+    at = todo.arg_true()
+    joined = rows.filter(todo).join(table, on=list(rows.columns), how="left", maintain_order="left")
+    return pl.DataFrame({name: pl.repeat(None, len(rows), dtype=dtype, eager=True).scatter(at, joined[name])
+                         for name, dtype in schema.items()})
 
 
 def _decide(extent, kecamatan: str, place: str, kab_norm: str, index: RegionIndex) -> tuple:
@@ -564,17 +566,21 @@ def _nearest_at_sea(out, todo: pl.Series, locator, index):
 
 
 def _distance_km(locator, codes: pl.Series, lon: pl.Series, lat: pl.Series) -> np.ndarray:
-    """Distance (km) from each point to the kabupaten of the same position; NaN when unknown."""
-    out = np.full(len(codes), np.nan)
+    """Distance (km) from each point to the kabupaten beside it; NaN when unknown. Computed once per
+    unique (kabupaten, point): exports repeat the coordinates of a place for every event there."""
     geoms, grids = getattr(locator, "geoms", {}).get("kab"), getattr(locator, "grids", {}).get("kab")
     if geoms is None or grids is None:
-        return out
-    position = {code: i for i, code in enumerate(grids.codes)}
-    where = np.array([position.get(code, -1) for code in codes.to_list()], dtype=np.int64)
-    known = where >= 0
-    points = shapely.points(lon.to_numpy()[known], lat.to_numpy()[known])
-    out[known] = shapely.distance(geoms[where[known]], points) * KM_PER_DEGREE
-    return out
+        return np.full(len(codes), np.nan)
+    position = pl.DataFrame({"kode": list(grids.codes), "g": pl.int_range(len(grids.codes), eager=True)})
+    pairs = pl.DataFrame({"kode": codes, "lon": lon, "lat": lat})
+    unique = pairs.unique(maintain_order=True).join(position, on="kode", how="left", maintain_order="left")
+    known = unique["g"].is_not_null().to_numpy()
+    km = np.full(len(unique), np.nan)
+    points = shapely.points(unique["lon"].to_numpy()[known], unique["lat"].to_numpy()[known])
+    km[known] = shapely.distance(geoms[unique["g"].to_numpy()[known]], points) * KM_PER_DEGREE
+    back = pairs.join(unique.with_columns(km=pl.Series(km)), on=["kode", "lon", "lat"], how="left",
+                      maintain_order="left")
+    return back["km"].to_numpy()
 
 
 def _kecamatan_from_names(frame, index, out):
