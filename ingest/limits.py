@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import io
+import operator
 import posixpath
 import re
 import zipfile
@@ -226,19 +227,19 @@ def _related_parts(archive: zipfile.ZipFile) -> set[str]:
 # fast, and when every cell tag has such a reference the span is exact. Anything else (cells without r,
 # namespace prefixes, r not first) is walked tag by tag.
 _CELL_REF = re.compile(rb'<c r="([A-Z]+)([0-9]+)"')
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 _ATTRS = rb'((?:[^>"\']|"[^"]*"|\'[^\']*\')*?)'      # attributes; a quoted value may hold ">"
 _TAG = re.compile(rb'<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])' + _ATTRS + rb'>')
 _ATTR = re.compile(rb'([^\s=/>]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REFERENCE = re.compile(rb'([A-Za-z]*)([0-9]*)')
-_ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r")
+#: A cell tag that is not ``<c r="…``: no prefix, then anything but ' r="' after the name.
+_OTHER_CELL = re.compile(rb'<c(?:[\t\n\r/>]| (?!r="))')
+_PREFIXED_CELL = re.compile(rb'<[\w.-]+:c[\s/>]')
 
 
-def _tags(text: bytes, name: bytes) -> int:
-    """How many ``<name`` start tags (any prefix) ``text`` holds."""
-    plain = sum(text.count(b"<" + name + end) for end in _ENDS)
-    if b":" + name in text:
-        plain += len(re.findall(rb'<[\w.-]+:' + name + rb'[\s/>]', text))
-    return plain
+def _all_cells_referenced(text: bytes) -> bool:
+    """Whether every cell tag in ``text`` is the plain ``<c r="…`` form."""
+    return _OTHER_CELL.search(text) is None and (b":c" not in text or _PREFIXED_CELL.search(text) is None)
 
 
 def _column_number(letters: bytes) -> int:
@@ -305,12 +306,12 @@ def xlsx_extent(chunks) -> tuple[int, int]:
     walk: _Walk | None = None
     for text in _tag_chunks(chunks):
         if walk is None:
-            cell_refs = _CELL_REF.findall(text)
-            if len(cell_refs) == _tags(text, b"c"):   # every cell says where it is
-                row_tags += _tags(text, b"row")
-                if cell_refs:                           # a row without cells allocates nothing
-                    rows = max(rows, max(map(int, {r for _, r in cell_refs})))
-                    columns = max(columns, max(map(_column_number, {c for c, _ in cell_refs})))
+            if _all_cells_referenced(text):               # every cell says where it is
+                row_tags += text.count(b"<row") + text.count(b":row")   # may count more: a safe start
+                cell_refs = _CELL_REF.findall(text)
+                if cell_refs:                               # a row without cells allocates nothing
+                    rows = max(rows, max(map(int, set(map(_SECOND, cell_refs)))))
+                    columns = max(columns, max(map(_column_number, set(map(_FIRST, cell_refs)))))
                 continue
             walk = _Walk(rows, columns, row_tags)
         walk.feed(text)

@@ -134,7 +134,8 @@ def _read_sheet(data: bytes, filename: str, known: set[str], kind: str, limits: 
     if rows is None and kind == "xlsx":
         rows = _openpyxl_rows(data, filename, limits)
     if rows is None:
-        raise ReadError(f"{filename}: tidak dapat dibaca sebagai lembar kerja (simpan ulang sebagai .xlsx atau .ods)")
+        raise ReadError(f"{filename}: tidak dapat dibaca sebagai lembar kerja "
+                        "(simpan ulang sebagai .xlsx atau .ods)")
     frame = _text_frame(rows)
     header_at = _find_header([list(r) for r in frame.head(HEADER_SEARCH_ROWS).iter_rows()], known, filename)
     return _shape(frame, filename, header_row=header_at + 1, header_at=header_at, encoding=None, sep=None)
@@ -173,8 +174,23 @@ def _text_frame(rows: list[list]) -> pl.DataFrame:
     """Cells as text in columns ``c0, c1, …``; short rows are padded with empty cells."""
     width = max(map(len, rows), default=0)
     columns = zip(*(row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows))
-    return pl.DataFrame({f"c{j}": [v if v.__class__ is str else _cell_text(v) for v in column]
-                         for j, column in enumerate(columns)}, schema={f"c{j}": pl.String for j in range(width)})
+    return pl.DataFrame({f"c{j}": _column_text(column) for j, column in enumerate(columns)},
+                        schema={f"c{j}": pl.String for j in range(width)})
+
+
+def _column_text(column) -> list[str]:
+    """:func:`_cell_text` of every cell, with text and plain numbers (most cells) done inline."""
+    out = []
+    append = out.append
+    for value in column:
+        kind = value.__class__
+        if kind is str:
+            append(value)                      # surrounding spaces go later, in one polars pass
+        elif kind is float and value == value:
+            append(str(int(value)) if value.is_integer() else repr(value))
+        else:
+            append(_cell_text(value))
+    return out
 
 
 def _cell_text(value) -> str:
