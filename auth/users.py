@@ -20,6 +20,7 @@ from auth.roles import PERMISSIONS
 from store.audit import AuditEvent, record
 from store.db import transaction
 from store.incidents import CLEARANCE_LEVELS, Scope
+from store.regions import UnknownRegion, require_region
 
 __all__ = ["LOCKOUT", "MAX_FAILURES", "REFUSED", "AuthError", "User", "authenticate", "change_password",
            "create_user", "get_user", "list_users", "set_active", "sign_in_sso", "unlock"]
@@ -71,14 +72,11 @@ def _validate(role: str, region: str | None, clearance: str) -> None:
 
 def _require_known_region(con: duckdb.DuckDBPyConnection, region: str | None) -> None:
     """A user's region must be a province or kabupaten/kota of the installed Kemendagri list."""
-    if region is None:
-        return
-    level = "prov" if len(region) == 2 else "kab"
-    found = con.execute("SELECT count(*) FROM regions WHERE kode = ? AND level = ?", [region, level]).fetchall()[0][0]
-    if not found:
-        raise AuthError(f"kode wilayah {region} tidak ada dalam daftar wilayah Kemendagri (contoh: 63 untuk "
-                        "provinsi, 63.72 untuk kabupaten/kota); jika daftar wilayah belum dimuat, jalankan "
-                        "python -m sigap boundaries install")
+    if region is not None:
+        try:
+            require_region(con, region)
+        except UnknownRegion as exc:
+            raise AuthError(str(exc)) from exc
 
 
 def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, region: str | None = None,

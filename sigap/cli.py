@@ -14,7 +14,7 @@ import sys
 from sigap import commands
 from sigap.config import db_path
 
-__all__ = ["CommandError", "acting_user", "build_parser", "main"]
+__all__ = ["CommandError", "acting_user", "build_parser", "describe_error", "main", "open_db"]
 
 #: Without --user a command acts as IT staff on the server: national, with the analyst's rights.
 CLI_ACTOR = "cli"
@@ -26,6 +26,23 @@ class CommandError(Exception):
     def __init__(self, message: str, code: int = 2):
         super().__init__(message)
         self.code = code
+
+
+def open_db(path: str):
+    """Open the database for a command; a database that was never set up gets its regions from
+    the installed boundaries on first use (or the command stops with one line saying what to run)."""
+    from store import connect
+    from store.regions import ensure_regions
+
+    con = connect(path)
+    if not con.execute("SELECT count(*) FROM regions").fetchone()[0] and not _read_only(con):
+        ensure_regions(con)
+    return con
+
+
+def _read_only(con) -> bool:
+    return bool(con.execute("SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()")
+                .fetchone()[0])
 
 
 def acting_user(con, name: str = CLI_ACTOR):
@@ -43,16 +60,44 @@ def acting_user(con, name: str = CLI_ACTOR):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``sigap`` argument parser with every registered sub-command."""
-    parser = argparse.ArgumentParser(prog="python -m sigap", description="SIGAP — Peta Potensi Konflik")
+    parser = _Parser(prog="python -m sigap", description="SIGAP — Peta Potensi Konflik")
     parser.add_argument(
         "--db", default=None, help=f"berkas DuckDB (bawaan: $SIGAP_DB atau {db_path()})"
     )
-    sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
+    parser.add_argument("--debug", action="store_true", help="tampilkan traceback Python saat galat (untuk TI)")
+    sub = parser.add_subparsers(dest="command", metavar="PERINTAH", parser_class=_Parser)
     sub.required = True
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"sigap.commands.{info.name}")
         module.register(sub)
     return parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that ends a bad command line with one ``galat:`` line, like every other failure."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"galat: {message}\n")
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line in Bahasa Indonesia for a failure a user may cause (file, input, permissions)."""
+    import duckdb
+
+    if isinstance(exc, FileNotFoundError):
+        return f"berkas atau folder tidak ditemukan: {exc.filename}"
+    if isinstance(exc, IsADirectoryError):
+        return f"{exc.filename} adalah folder, bukan berkas"
+    if isinstance(exc, PermissionError):
+        return f"tidak ada izin menulis atau membaca {exc.filename}"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc} ({exc.filename})" if exc.filename else str(exc)
+    if isinstance(exc, duckdb.Error) and "read-only" in str(exc).lower():
+        return "basis data hanya dapat dibaca (izin folder atau berkas); perintah ini perlu menulis"
+    if isinstance(exc, (ValueError, PermissionError, LookupError, RuntimeError)):
+        return str(exc)
+    return f"kesalahan tak terduga ({type(exc).__name__}): {exc}; ulangi dengan --debug untuk rinciannya"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     # --db is accepted before or after the sub-command.
     args, rest = parser.parse_known_args(argv)
     if rest:
-        extra = argparse.ArgumentParser(add_help=False)
+        extra = _Parser(add_help=False)
         extra.add_argument("--db")
         known, unknown = extra.parse_known_args(rest)
         if unknown:
@@ -73,10 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as exc:
         print(f"galat: {exc}", file=sys.stderr)
         return exc.code
-    except Exception as exc:  # the message still reaches the user; traceback only when asked
-        from store.db import StoreError
-
-        if isinstance(exc, StoreError):
-            print(f"galat: {exc}", file=sys.stderr)
-            return 2
-        raise
+    except KeyboardInterrupt:
+        print("galat: dihentikan", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one line for the user; the traceback only with --debug
+        if args.debug:
+            raise
+        print(f"galat: {describe_error(exc)}", file=sys.stderr)
+        return 2

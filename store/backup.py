@@ -3,20 +3,24 @@
 DuckDB lets only one process hold the file, so snapshots are taken *inside* the process that owns
 it (the app, or a command while the app is stopped): ``ATTACH`` a new file in the backup folder
 and ``COPY FROM DATABASE`` into it. A fingerprint (row count and an order-independent hash per
-table) proves a restore brought back exactly what was saved.
+table) proves a restore brought back exactly what was saved. Beside each snapshot a small JSON
+anchor records its fingerprint and the audit chain's length and last hash at that moment, so a
+later truncation or re-chaining of the audit log is visible against any backup.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-from store.db import StoreError, backup_dir
+from store.audit import AuditEvent, record
+from store.db import StoreError, backup_dir, transaction
 
-__all__ = ["fingerprint", "restore_snapshot", "take_snapshot"]
+__all__ = ["anchor_file", "fingerprint", "list_snapshots", "record_backup", "restore_snapshot", "take_snapshot"]
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> dict[str, tuple[int, int]]:
@@ -34,23 +38,64 @@ def fingerprint(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> d
 
 
 def take_snapshot(con: duckdb.DuckDBPyConnection, db_file: str | Path) -> Path:
-    """Copy the whole open database into ``backups/sigap-<UTC time>.duckdb``; return its path."""
+    """Copy the whole open database into ``backups/sigap-<UTC time>.duckdb``; return its path.
+
+    The copy is verified table by table against the open database, and its anchor
+    (:func:`anchor_file`) is written beside it.
+    """
     folder = backup_dir(db_file)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"sigap-{datetime.utcnow():%Y%m%d-%H%M%S-%f}.duckdb"
+    target = folder / f"sigap-{_stamp()}.duckdb"
     source = con.execute("SELECT current_database()").fetchall()[0][0]
     con.execute("ATTACH ? AS snapshot", [str(target)])
     try:
-        con.execute(f'COPY FROM DATABASE "{source}" TO snapshot')
-        if fingerprint(con, "snapshot") != fingerprint(con, source):
-            raise StoreError(f"cadangan {target.name} tidak sama dengan basis data; cadangan dibatalkan")
+        # one transaction: the copy and both fingerprints see the same state while sessions write
+        with transaction(con):
+            con.execute(f'COPY FROM DATABASE "{source}" TO snapshot')
+            saved = fingerprint(con, "snapshot")
+            same = saved == fingerprint(con, source)
+            last = con.execute("SELECT count(*), max_by(hash, id) FROM snapshot.audit").fetchall()[0]
     finally:
         con.execute("DETACH snapshot")
+    if not same:
+        target.unlink(missing_ok=True)
+        raise StoreError(f"cadangan {target.name} tidak sama dengan basis data; cadangan dibatalkan")
+    anchor = {"cadangan": target.name, "dibuat_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "audit_baris": int(last[0]), "audit_hash_terakhir": last[1],
+              "sidik_jari": {table: list(value) for table, value in saved.items()}}
+    anchor_file(target).write_text(json.dumps(anchor, indent=1), encoding="utf-8")
     return target
 
 
+def record_backup(con: duckdb.DuckDBPyConnection, user, snapshot: str | Path) -> None:
+    """Audit a snapshot taken by ``user`` (an admin)."""
+    from auth.roles import require
+
+    require(user, "kelola_pengguna")
+    with transaction(con):
+        record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="cadangan",
+                               object=Path(snapshot).name))
+
+
+def anchor_file(snapshot: str | Path) -> Path:
+    """The JSON anchor beside a snapshot: its fingerprint and the audit chain's length and head."""
+    snapshot = Path(snapshot)
+    return snapshot.with_name(snapshot.stem + ".jangkar.json")
+
+
+def list_snapshots(db_file: str | Path) -> list[Path]:
+    """Snapshots of ``db_file``, oldest first."""
+    return sorted(backup_dir(db_file).glob("sigap-*.duckdb"))
+
+
+def _stamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
+
+
 def restore_snapshot(snapshot: str | Path, db_file: str | Path) -> Path:
-    """Replace ``db_file`` (closed) with ``snapshot``; the old file is kept as ``*.sebelum-pulih``.
+    """Replace ``db_file`` (closed) with ``snapshot``; the old file is kept as
+    ``*.sebelum-pulih-<UTC time>`` (with its WAL), so every earlier safety copy survives another
+    restore.
 
     Raises
     ------
@@ -68,7 +113,7 @@ def restore_snapshot(snapshot: str | Path, db_file: str | Path) -> Path:
             duckdb.connect(str(db_file)).close()
         except duckdb.IOException as exc:
             raise StoreError(f"basis data {db_file} sedang dipakai proses lain; hentikan aplikasi dulu") from exc
-        keep = db_file.with_name(db_file.name + ".sebelum-pulih")
+        keep = db_file.with_name(f"{db_file.name}.sebelum-pulih-{_stamp()}")
         shutil.move(db_file, keep)
         wal = db_file.with_name(db_file.name + ".wal")
         if wal.exists():  # never delete a WAL: keep it with the old file

@@ -7,6 +7,7 @@ values with ``?``.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from contextlib import contextmanager
@@ -91,15 +92,23 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
             con.unregister(name)
 
 
-def connect(path: str | Path, *, read_only: bool = False, harden: bool = True) -> duckdb.DuckDBPyConnection:
+def writable(path: str | Path) -> bool:
+    """Whether this process may write the database file (and the WAL beside it)."""
+    path = Path(path)
+    folder = path.parent if path.parent.exists() else path.parent.parent
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def connect(path: str | Path, *, read_only: bool | None = None, harden: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the database, apply pending migrations and lock the configuration.
 
     Parameters
     ----------
     path : str or Path
         DuckDB file (created if missing) or ``":memory:"``.
-    read_only : bool
-        Open without writing (no migration is applied).
+    read_only : bool, optional
+        Open without writing (no migration is applied). By default a file this process may not
+        write (a read-only folder or file) is opened read-only, so reading commands still work.
     harden : bool
         Disable external file access and extension loading, then lock the configuration, so
         that no SQL run later can read server files or turn the settings back on.
@@ -111,8 +120,15 @@ def connect(path: str | Path, *, read_only: bool = False, harden: bool = True) -
         this version of SIGAP understands.
     """
     path = str(path)
-    if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if read_only is None:
+        read_only = path != ":memory:" and Path(path).exists() and not writable(path)
+    if path != ":memory:" and not read_only:
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Folder basis data {Path(path).parent} tidak dapat dibuat: {exc.strerror}") from exc
+    if read_only and not Path(path).exists():
+        raise StoreError(f"Basis data {path} tidak ada; jalankan ./run.sh atau python -m sigap boundaries install")
     try:
         con = duckdb.connect(path, read_only=read_only)
     except duckdb.IOException as exc:
@@ -127,7 +143,7 @@ def connect(path: str | Path, *, read_only: bool = False, harden: bool = True) -
         sync_vocab(con)
         _seed_defaults(con)
     if harden:
-        _harden(con, None if path == ":memory:" else backup_dir(path))
+        _harden(con, None if path == ":memory:" or read_only else backup_dir(path))
     return con
 
 

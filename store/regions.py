@@ -8,7 +8,59 @@ import shapely
 
 from store.db import replace_rows
 
-__all__ = ["load_regions_into", "region_names", "region_table"]
+__all__ = ["UnknownRegion", "ensure_regions", "load_regions_into", "region_names", "region_table", "require_region"]
+
+_LEVEL_BY_LENGTH = {2: "prov", 5: "kab", 8: "kec"}
+_LEVEL_NAMES = {"prov": "provinsi", "kab": "kabupaten/kota", "kec": "kecamatan"}
+
+
+class UnknownRegion(ValueError):
+    """A typed region code is not in the installed Kemendagri list (message in Bahasa Indonesia)."""
+
+
+def require_region(con: duckdb.DuckDBPyConnection, code: str, levels: tuple[str, ...] = ("prov", "kab")) -> str:
+    """Return ``code`` when it is a region of one of ``levels`` in the ``regions`` table.
+
+    Every place where a person types a region code (user accounts, command-line filters)
+    checks it here, so a well-formed but unknown code such as ``63.99`` never reaches a page.
+
+    Raises
+    ------
+    UnknownRegion
+        Unknown code, or a code of another level; the message gives examples.
+    """
+    code = str(code).strip()
+    level = _LEVEL_BY_LENGTH.get(len(code))
+    found = level in levels and con.execute("SELECT count(*) FROM regions WHERE kode = ? AND level = ?",
+                                            [code, level]).fetchall()[0][0] > 0
+    if not found:
+        allowed = " atau ".join(_LEVEL_NAMES[lv] for lv in levels)
+        hint = "" if con.execute("SELECT count(*) FROM regions").fetchall()[0][0] else (
+            "; daftar wilayah belum dimuat: jalankan python -m sigap boundaries install")
+        raise UnknownRegion(f"kode wilayah {code} tidak ada dalam daftar wilayah Kemendagri ({allowed}; contoh: "
+                            f"63 untuk provinsi, 63.72 untuk kabupaten/kota, 63.72.01 untuk kecamatan){hint}")
+    return code
+
+
+def ensure_regions(con: duckdb.DuckDBPyConnection) -> int:
+    """Load the regions from the installed boundaries into a database that has none yet.
+
+    Returns the number of regions. A database file that was never set up thus works for every
+    command that needs regions, as long as the boundaries are installed.
+
+    Raises
+    ------
+    UnknownRegion
+        If the boundaries are not installed either (the message says what to run).
+    """
+    count = con.execute("SELECT count(*) FROM regions").fetchall()[0][0]
+    if count:
+        return int(count)
+    from geo.boundaries import is_installed
+
+    if not is_installed():
+        raise UnknownRegion("batas wilayah belum terpasang; jalankan python -m sigap boundaries install")
+    return sum(load_regions_into(con).values())
 
 
 def load_regions_into(con: duckdb.DuckDBPyConnection, directory=None) -> dict[str, int]:

@@ -10,7 +10,7 @@ import pytest
 
 from ingest.demo import load_demo
 from store import StoreError, connect
-from store.backup import fingerprint, restore_snapshot, take_snapshot
+from store.backup import anchor_file, fingerprint, restore_snapshot, take_snapshot
 from tests.conftest import ROOT
 
 
@@ -25,7 +25,26 @@ def test_snapshot_and_restore_bring_back_exactly_what_was_saved(fresh_db):
     restore_snapshot(snap, fresh_db)
     again = connect(fresh_db)
     assert fingerprint(again) == saved
-    assert (fresh_db.parent / (fresh_db.name + ".sebelum-pulih")).exists()  # the old file is kept
+    assert len(list(fresh_db.parent.glob(fresh_db.name + ".sebelum-pulih-*"))) == 1  # the old file is kept
+
+
+def test_second_restore_keeps_the_first_safety_copy(fresh_db):
+    con = connect(fresh_db)
+    load_demo(con, n=50, seed=3, end=date(2025, 12, 31))
+    snap = take_snapshot(con, fresh_db)
+    anchor = json.loads(anchor_file(snap).read_text())
+    assert anchor["audit_baris"] == con.execute("SELECT count(*) FROM audit").fetchone()[0] > 0
+    assert anchor["sidik_jari"]["incidents"][0] == 50
+    con.close()
+    restore_snapshot(snap, fresh_db)
+    first = set(fresh_db.parent.glob(fresh_db.name + ".sebelum-pulih-*"))
+    restore_snapshot(snap, fresh_db)
+    copies = set(fresh_db.parent.glob(fresh_db.name + ".sebelum-pulih-*"))
+    assert first < copies and len(copies) == 2  # the first safety copy survived the second restore
+    for copy in copies:
+        probe = duckdb.connect(str(copy), read_only=True)
+        assert probe.execute("SELECT count(*) FROM incidents").fetchone()[0] == 50
+        probe.close()
 
 
 def test_hardened_connection_writes_only_to_the_backup_folder(fresh_db, tmp_path):

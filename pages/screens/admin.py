@@ -10,9 +10,11 @@ from auth.roles import PERMISSIONS, PermissionDenied, require
 from auth.users import AuthError, create_user, list_users, set_active, unlock
 from pages.components import state
 from pages.components.auth_gate import page_user
-from pages.components.context import cursor
+from pages.components.context import cursor, db_file
 from reports.safe import to_csv_bytes
 from store.audit import read_audit, verify_chain
+from store.backup import list_snapshots, record_backup, take_snapshot
+from store.db import StoreError
 
 user = page_user()
 try:
@@ -22,7 +24,7 @@ except PermissionDenied as exc:
     st.stop()
 
 st.title("Pengguna & Audit")
-tab_users, tab_audit = st.tabs(["Pengguna", "Jejak audit"])
+tab_users, tab_audit, tab_backup = st.tabs(["Pengguna", "Jejak audit", "Cadangan"])
 
 with tab_users:
     st.dataframe(list_users(cursor()), hide_index=True)
@@ -61,10 +63,27 @@ with tab_audit:
     actor = c2.text_input("Pelaku", key="audit_pelaku")
     log = read_audit(cursor(), action=action.strip() or None, actor=actor.strip() or None, limit=2000)
     st.dataframe(log.drop(columns=["prev_hash", "hash"]), hide_index=True)
-    ok, bad_id = verify_chain(cursor())
-    if ok:
-        st.success("Rantai hash jejak audit utuh.")
-    else:
-        st.error(f"Rantai hash jejak audit rusak mulai baris {bad_id}.")
+    check = verify_chain(cursor())
+    (st.success if check.ok else st.error)(check.message)
     st.download_button("Unduh CSV", to_csv_bytes(log), key="audit_unduh", mime="text/csv",
                        file_name=f"audit-{datetime.now():%Y%m%d-%H%M}.csv")
+
+with tab_backup:
+    st.markdown("Cadangan daring: salinan seluruh basis data selagi aplikasi berjalan, diperiksa tabel demi "
+                "tabel, dengan jangkar jejak audit di sampingnya. Pemulihan dilakukan dengan aplikasi berhenti: "
+                "`python -m sigap backup restore BERKAS` (salinan pengaman lama tetap disimpan).")
+    if st.button("Buat cadangan sekarang", type="primary", key="cadangan_buat"):
+        try:
+            with st.spinner("Menyalin dan memeriksa…"):
+                path = take_snapshot(cursor(), db_file())
+                record_backup(cursor(), user, path)
+            st.success(f"Cadangan {path.name} dibuat dan cocok dengan basis data.")
+        except StoreError as exc:
+            st.error(str(exc))
+    snapshots = list_snapshots(db_file())
+    if snapshots:
+        st.dataframe([{"berkas": s.name, "ukuran (MB)": round(s.stat().st_size / 1e6, 1),
+                       "dibuat (UTC)": datetime.utcfromtimestamp(s.stat().st_mtime).strftime("%d/%m/%Y %H:%M")}
+                      for s in reversed(snapshots)], hide_index=True)
+    else:
+        st.caption("Belum ada cadangan.")

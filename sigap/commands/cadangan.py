@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sigap.cli import CommandError
+from sigap.cli import CommandError, open_db
 
 
 def register(sub) -> None:
@@ -20,10 +20,9 @@ def register(sub) -> None:
 
 
 def _create(args) -> int:
-    from store import connect
     from store.backup import fingerprint, take_snapshot
 
-    con = connect(args.db)
+    con = open_db(args.db)
     path = take_snapshot(con, args.db)
     rows = {table: count for table, (count, _) in fingerprint(con).items()}
     print(json.dumps({"cadangan": str(path), "baris": rows}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sigap.cli import CommandError
+from sigap.cli import CommandError, open_db
 
 
 def register(sub) -> None:
@@ -23,9 +23,8 @@ def register(sub) -> None:
 
 def _load(args) -> int:
     from ingest.demo import demo_loaded, demo_was_cleared, load_demo
-    from store import connect
 
-    con = connect(args.db)
+    con = open_db(args.db)
     if con.execute("SELECT count(*) FROM regions").fetchone()[0] == 0:
         raise CommandError("batas wilayah belum dimuat ke basis data; jalankan: python -m sigap boundaries install")
     if demo_loaded(con):
@@ -41,8 +40,7 @@ def _load(args) -> int:
 
 def _clear(args) -> int:
     from ingest.demo import clear_demo
-    from store import connect
 
-    removed = clear_demo(connect(args.db))
+    removed = clear_demo(open_db(args.db))
     print(json.dumps({"demo": "dihapus", "insiden": removed}))
     return 0

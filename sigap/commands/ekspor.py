@@ -6,7 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from sigap.cli import CommandError
+from sigap.cli import CommandError, acting_user, open_db
 
 
 def register(sub) -> None:
@@ -18,24 +18,34 @@ def register(sub) -> None:
     exp.add_argument("--prov", help="kode provinsi, mis. 63")
     exp.add_argument("--kab", help="kode kabupaten/kota, mis. 63.72")
     exp.add_argument("--kategori", nargs="*", default=[])
-    exp.add_argument("--user", default="cli", help="nama untuk jejak audit")
-    exp.add_argument("--region", help="batasi ke wilayah ini (cakupan), mis. 63.72")
+    exp.add_argument("--user", default="cli", help="bertindak sebagai pengguna SIGAP ini (cakupannya berlaku)")
+    exp.add_argument("--region", help="persempit cakupan ke wilayah ini, mis. 63.72 (di dalam cakupan pengguna)")
     exp.set_defaults(handler=_export)
 
 
 def _export(args) -> int:
-    from auth.users import User
-    from reports.exports import export_data
-    from store import connect
-    from store.incidents import IncidentFilter
+    import dataclasses
 
-    user = User(username=args.user, role="analis", region=args.region, clearance="Terbatas")
+    from auth.roles import in_scope, scope_label
+    from reports.exports import export_data
+    from store.incidents import IncidentFilter
+    from store.regions import require_region
+
+    out_path = Path(args.out)
+    if not out_path.parent.is_dir():  # checked before anything is built or audited
+        raise CommandError(f"folder tujuan tidak ada: {out_path.parent}")
+    con = open_db(args.db)
+    user = acting_user(con, args.user)
+    for code, levels in ((args.prov, ("prov",)), (args.kab, ("kab",)), (args.region, ("prov", "kab"))):
+        if code:
+            require_region(con, code, levels)
+    if args.region:
+        if not in_scope(user.region, args.region):
+            raise CommandError(f"wilayah {args.region} di luar cakupan {user.username} ({scope_label(user.region)})")
+        user = dataclasses.replace(user, region=args.region)
     flt = IncidentFilter(date_from=args.date_from, date_to=args.date_to, prov=args.prov, kab=args.kab,
                          kategori=tuple(args.kategori))
-    try:
-        out = export_data(connect(args.db), args.format, flt, user)
-    except ValueError as exc:
-        raise CommandError(str(exc)) from exc
-    Path(args.out).write_bytes(out.data)
+    out = export_data(con, args.format, flt, user)
+    out_path.write_bytes(out.data)
     print(json.dumps({"berkas": args.out, "baris": out.rows}))
     return 0

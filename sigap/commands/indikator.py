@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from sigap.cli import CommandError, acting_user
+from sigap.cli import CommandError, acting_user, open_db
 
 
 def register(sub) -> None:
@@ -26,7 +26,6 @@ def register(sub) -> None:
 
 def _import(args) -> int:
     from auth.roles import PermissionDenied
-    from store import connect
     from store.election_context import ContextError
     from store.indicators import import_indicator
 
@@ -38,7 +37,7 @@ def _import(args) -> int:
         table = read_small_csv(path)
     except ReadError as exc:
         raise CommandError(str(exc)) from exc
-    con = connect(args.db)
+    con = open_db(args.db)
     try:
         n = import_indicator(con, args.name, table, args.date, acting_user(con, args.user),
                              args.source)
@@ -53,8 +52,7 @@ def _import(args) -> int:
 
 
 def _list(args) -> int:
-    from store import connect
     from store.indicators import indicator_catalogue
 
-    sys.stdout.write(indicator_catalogue(connect(args.db)).to_csv(index=False))
+    sys.stdout.write(indicator_catalogue(open_db(args.db)).to_csv(index=False))
     return 0

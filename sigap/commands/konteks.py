@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sigap.cli import CommandError, acting_user
+from sigap.cli import CommandError, acting_user, open_db
 
 
 def register(sub) -> None:
@@ -21,7 +21,6 @@ def register(sub) -> None:
 
 def _import(args) -> int:
     from auth.roles import PermissionDenied
-    from store import connect
     from store.election_context import ContextError, import_context
 
     from ingest.readers import ReadError, read_small_csv
@@ -32,7 +31,7 @@ def _import(args) -> int:
         table = read_small_csv(path)
     except ReadError as exc:
         raise CommandError(str(exc)) from exc
-    con = connect(args.db)
+    con = open_db(args.db)
     try:
         n = import_context(con, table, args.election, acting_user(con, args.user))
     except PermissionDenied as exc:

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from sigap.cli import CommandError
+from sigap.cli import CommandError, open_db
 
 
 def register(sub) -> None:
@@ -37,10 +37,9 @@ def _briefing(args) -> int:
     from auth.users import User
     from reports.briefing import briefing_pdf, build_briefing
     from reports.exports import record_export
-    from store import connect
 
     user = User(args.user, "analis", args.region, args.classification)
-    con = connect(args.db)
+    con = open_db(args.db)
     try:
         briefing = build_briefing(con, user, args.quarter or quarter_label(date.today()), summary=args.summary,
                                   classification=args.classification)
@@ -56,11 +55,10 @@ def _triwulan(args) -> int:
     from auth.users import User
     from reports.exports import record_export
     from reports.triwulan import quarter_table, triwulan_pdf, triwulan_xlsx
-    from store import connect
 
     label = f"{args.year} T{args.quarter}"
     user = User(args.user, "analis", args.prov, args.classification)
-    con = connect(args.db)
+    con = open_db(args.db)
     out = Path(args.out)
     if out.suffix.lower() == ".pdf":
         data = triwulan_pdf(con, user, label, classification=args.classification, notes=args.notes)

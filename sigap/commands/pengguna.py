@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from sigap.cli import CommandError
+from sigap.cli import CommandError, open_db
 
 
 def register(sub) -> None:
@@ -37,9 +37,8 @@ def register(sub) -> None:
 
 
 def _con(args):
-    from store import connect
 
-    return connect(args.db)
+    return open_db(args.db)
 
 
 def _create_admin(args) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sigap.cli import CommandError
+from sigap.cli import CommandError, open_db
 
 _REGION_COLUMNS = ["kode", "nama", "jenis", "kode_induk", "luas_km2"]
 
@@ -38,7 +38,6 @@ def register(sub) -> None:
 
 def _install(args) -> int:
     from geo.boundaries import BoundaryInstallError, install_boundaries, is_installed
-    from store import connect
     from store.regions import load_regions_into
 
     if is_installed() and not args.force:
@@ -56,7 +55,7 @@ def _install(args) -> int:
             f"laporan lengkap: {result.directory / 'coverage_report.json'}",
             file=sys.stderr,
         )
-    con = connect(args.db)
+    con = open_db(args.db)
     counts = load_regions_into(con)
     print(json.dumps({"wilayah": counts, "db": args.db}))
     return 0
