@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from auth.passwords import check_policy, hash_password, one_time_password, verify_password
-from auth.roles import PERMISSIONS
+from auth.roles import PERMISSIONS, PermissionDenied, in_scope, in_scope_mask, require, scope_label
 from store.audit import AuditEvent, record
 from store.db import transaction
 from store.incidents import CLEARANCE_LEVELS, Scope
@@ -70,6 +70,26 @@ def _validate(role: str, region: str | None, clearance: str) -> None:
         raise AuthError(f"tingkat izin tidak dikenal: {clearance!r}")
 
 
+def _actor(actor) -> tuple[str, str | None, str | None]:
+    """Name, role and region of whoever manages users: a signed-in ``User`` (an admin, checked
+    here) or the name of a system actor on the server's command line (national)."""
+    if isinstance(actor, str):
+        return actor, None, None
+    require(actor, "kelola_pengguna")
+    return actor.username, actor.role, actor.region
+
+
+def _require_manages(con, actor, username: str) -> None:
+    """An admin of a region manages only users of that region (a national admin: everyone)."""
+    if isinstance(actor, str):
+        return
+    row = con.execute("SELECT region FROM users WHERE username = ?", [username]).fetchall()
+    if not row:
+        raise AuthError(f"pengguna {username} tidak ada")
+    if not in_scope(actor.region, row[0][0]):
+        raise PermissionDenied(f"Pengguna {username} di luar cakupan Anda ({scope_label(actor.region)}).")
+
+
 def _require_known_region(con: duckdb.DuckDBPyConnection, region: str | None) -> None:
     """A user's region must be a province or kabupaten/kota of the installed Kemendagri list."""
     if region is not None:
@@ -94,6 +114,9 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, region
         raise AuthError("nama pengguna hanya boleh huruf, angka, titik, garis bawah dan tanda minus")
     _validate(role, region, clearance)
     _require_known_region(con, region)
+    name, actor_role, actor_region = _actor(actor)
+    if not isinstance(actor, str) and not in_scope(actor_region, region):
+        raise PermissionDenied(f"Wilayah {scope_label(region)} di luar cakupan Anda ({scope_label(actor_region)}).")
     secret = password or one_time_password()
     if con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchall()[0][0]:
         raise AuthError(f"pengguna {username} sudah ada")
@@ -103,8 +126,8 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, region
             "INSERT INTO users (username, password_hash, role, region, clearance, must_change_password, email) "
             "VALUES (?, ?, ?, ?, ?, true, ?)",
             [username, hash_password(secret), role, region, clearance, email.strip().lower() if email else None])
-        record(con, AuditEvent(actor=actor, action="pengguna_dibuat", object=username,
-                               detail={"peran": role, "wilayah": region, "izin": clearance}))
+        record(con, AuditEvent(actor=name, role=actor_role, region=actor_region, action="pengguna_dibuat",
+                               object=username, detail={"peran": role, "wilayah": region, "izin": clearance}))
     _tx(con, work)
     return secret
 
@@ -260,30 +283,39 @@ def change_password(con: duckdb.DuckDBPyConnection, username: str, old: str, new
     _tx(con, work)
 
 
-def set_active(con: duckdb.DuckDBPyConnection, username: str, active: bool, actor: str) -> None:
-    """Disable or re-enable a user."""
+def set_active(con: duckdb.DuckDBPyConnection, username: str, active: bool, actor) -> None:
+    """Disable or re-enable a user (``actor``: an admin ``User`` whose region holds the user, or a
+    system actor's name)."""
+    name, actor_role, actor_region = _actor(actor)
+    _require_manages(con, actor, username)
+
     def work():
         changed = con.execute("UPDATE users SET active = ? WHERE username = ? RETURNING username",
                               [active, username]).fetchall()
         if not changed:
             raise AuthError(f"pengguna {username} tidak ada")
-        record(con, AuditEvent(actor=actor, action="pengguna_diaktifkan" if active else "pengguna_dinonaktifkan",
-                               object=username))
+        record(con, AuditEvent(actor=name, role=actor_role, region=actor_region,
+                               action="pengguna_diaktifkan" if active else "pengguna_dinonaktifkan", object=username))
     _tx(con, work)
 
 
-def unlock(con: duckdb.DuckDBPyConnection, username: str, actor: str) -> None:
-    """Clear a lock-out."""
+def unlock(con: duckdb.DuckDBPyConnection, username: str, actor) -> None:
+    """Clear a lock-out (``actor`` as for :func:`set_active`)."""
+    name, actor_role, actor_region = _actor(actor)
+    _require_manages(con, actor, username)
+
     def work():
         changed = con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ? "
                               "RETURNING username", [username]).fetchall()
         if not changed:
             raise AuthError(f"pengguna {username} tidak ada")
-        record(con, AuditEvent(actor=actor, action="kunci_dibuka", object=username))
+        record(con, AuditEvent(actor=name, role=actor_role, region=actor_region, action="kunci_dibuka",
+                               object=username))
     _tx(con, work)
 
 
-def list_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Users without secrets."""
-    return con.execute("SELECT username, email, role, region, clearance, active, must_change_password, "
-                       "failed_attempts, locked_until, last_login FROM users ORDER BY username").df()
+def list_users(con: duckdb.DuckDBPyConnection, region: str | None = None) -> pd.DataFrame:
+    """Users without secrets; with ``region``, only the users inside it."""
+    frame = con.execute("SELECT username, email, role, region, clearance, active, must_change_password, "
+                        "failed_attempts, locked_until, last_login FROM users ORDER BY username").df()
+    return frame.loc[in_scope_mask(region, frame["region"])].reset_index(drop=True)

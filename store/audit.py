@@ -319,9 +319,13 @@ def _start_head(con: duckdb.DuckDBPyConnection, key: bytes) -> bool:
 # --- reading and verifying ----------------------------------------------------------------
 
 def read_audit(con: duckdb.DuckDBPyConnection, *, action: str | None = None, actor: str | None = None,
-               limit: int = 1000) -> pd.DataFrame:
-    """The newest audit rows, optionally filtered by action and actor."""
+               region: str | None = None, limit: int = 1000) -> pd.DataFrame:
+    """The newest audit rows, optionally filtered by action and actor; with ``region``, only rows
+    written by actors inside that region (what a regional admin may read)."""
     where, params = ["true"], []
+    if region:
+        where.append("(region = ? OR starts_with(region, ? || '.'))")
+        params.extend([region, region])
     if action:
         where.append("action = ?")
         params.append(action)

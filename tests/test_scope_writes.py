@@ -123,3 +123,27 @@ def test_only_a_national_admin_edits_the_national_calendar(db):
             save_calendar(db, "Pilkada 2024", calendar.head(2), user)
     assert len(load_calendar(db, "Pilkada 2024")) == len(calendar)
     assert save_calendar(db, "Pilkada 2024", calendar, ADMIN) == len(calendar)
+
+
+def test_a_regional_admin_manages_only_users_of_its_region(db):
+    from auth.users import AuthError, create_user, list_users, set_active, unlock
+
+    create_user(db, "analis_aceh", "analis", "11.06", actor="cli")
+    with pytest.raises(PermissionDenied, match="di luar cakupan Anda \\(63\\)"):
+        create_user(db, "baru_aceh", "analis", "11.06", actor=ADMIN_KALSEL)
+    with pytest.raises(PermissionDenied):
+        create_user(db, "baru_nasional", "admin", None, actor=ADMIN_KALSEL)
+    with pytest.raises(PermissionDenied):
+        create_user(db, "oleh_analis", "analis", "63.72", actor=BJB)  # not an admin at all
+    for change in (lambda: set_active(db, "analis_aceh", False, ADMIN_KALSEL),
+                   lambda: unlock(db, "analis_aceh", ADMIN_KALSEL)):
+        with pytest.raises(PermissionDenied):
+            change()
+    create_user(db, "analis_banjar", "analis", "63.10", actor=ADMIN_KALSEL)
+    set_active(db, "analis_banjar", False, ADMIN_KALSEL)
+    assert list_users(db, "63")["username"].tolist() == ["analis_banjar"]
+    with pytest.raises(AuthError, match="tidak ada"):
+        unlock(db, "tidak_ada", ADMIN_KALSEL)
+    rows = db.execute("SELECT actor, role, region, action FROM audit WHERE actor = 'admin_kalsel' ORDER BY id").fetchall()
+    assert rows == [("admin_kalsel", "admin", "63", "pengguna_dibuat"),
+                    ("admin_kalsel", "admin", "63", "pengguna_dinonaktifkan")]

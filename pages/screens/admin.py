@@ -27,7 +27,7 @@ st.title("Pengguna & Audit")
 tab_users, tab_audit, tab_backup = st.tabs(["Pengguna", "Jejak audit", "Cadangan"])
 
 with tab_users:
-    st.dataframe(list_users(cursor()), hide_index=True)
+    st.dataframe(list_users(cursor(), user.region), hide_index=True)
     with st.form("pengguna_baru"):
         st.markdown("**Tambah pengguna**")
         c1, c2, c3, c4 = st.columns(4)
@@ -37,31 +37,32 @@ with tab_users:
         clearance = c4.selectbox("Izin", ["Biasa", "Terbatas", "Rahasia"], index=1, key="baru_izin")
         if st.form_submit_button("Buat"):
             try:
-                secret = create_user(cursor(), name, role, region.strip() or None, clearance, actor=user.username)
+                secret = create_user(cursor(), name, role, region.strip() or None, clearance, actor=user)
                 st.success(f"Pengguna {name} dibuat. Kata sandi sementara (sampaikan secara aman, "
                            f"wajib diganti saat masuk): `{secret}`")
-            except (AuthError, ValueError) as exc:
+            except (AuthError, PermissionDenied, ValueError) as exc:
                 st.error(str(exc))
     c1, c2, c3 = st.columns(3)
     target = c1.text_input("Nama pengguna", key="kelola_nama")
     if c2.button("Nonaktifkan", key="kelola_nonaktif") and target:
         try:
-            set_active(cursor(), target, False, actor=user.username)
+            set_active(cursor(), target, False, actor=user)
             st.success(f"{target} dinonaktifkan.")
-        except AuthError as exc:
+        except (AuthError, PermissionDenied) as exc:
             st.error(str(exc))
     if c3.button("Buka kunci", key="kelola_buka") and target:
         try:
-            unlock(cursor(), target, actor=user.username)
+            unlock(cursor(), target, actor=user)
             st.success(f"Kunci {target} dibuka.")
-        except AuthError as exc:
+        except (AuthError, PermissionDenied) as exc:
             st.error(str(exc))
 
 with tab_audit:
     c1, c2 = st.columns(2)
     action = c1.text_input("Aksi (mis. login, login_gagal, ekspor)", key="audit_aksi")
     actor = c2.text_input("Pelaku", key="audit_pelaku")
-    log = read_audit(cursor(), action=action.strip() or None, actor=actor.strip() or None, limit=2000)
+    log = read_audit(cursor(), action=action.strip() or None, actor=actor.strip() or None, region=user.region,
+                     limit=2000)
     st.dataframe(log.drop(columns=["prev_hash", "hash"]), hide_index=True)
     check = verify_chain(cursor())
     (st.success if check.ok else st.error)(check.message)
