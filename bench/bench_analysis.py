@@ -28,7 +28,7 @@ def main(argv=None):
     from analysis.weights import contiguity_with_islands
     from bench.bench_dashboard import _fill
     from geo.boundaries import load_regions
-    from sigap.config import DATA_DIR
+    from settings import DATA_DIR
     from store import connect
     from store.incidents import IncidentFilter, Scope, aggregate_by_region, query_incidents
     from store.regions import load_regions_into

@@ -28,7 +28,7 @@ def _timed(fn, *args, **kwargs):
 
 
 def bench_install(rows):
-    from geo.boundaries import install_boundaries
+    from geo.install import install_boundaries
 
     with tempfile.TemporaryDirectory() as tmp:
         result, seconds = _timed(install_boundaries, None, Path(tmp) / "b", log=lambda _: None)

@@ -32,6 +32,9 @@ import numpy as np
 import shapely
 from scipy import ndimage
 
+from geo.boundaries import load_regions
+from settings import boundary_dir
+
 __all__ = ["BBOX", "Grid", "LocateResult", "Locator", "build_grid", "load_locator"]
 
 #: lon_min, lat_min, lon_max, lat_max: Indonesia with a margin.
@@ -355,9 +358,6 @@ class RegionAssignment(LocateResult):
 
 def load_locator(directory: Path | None = None, coast_km: float = 5.0) -> Locator:
     """A :class:`Locator` over the installed boundaries (``python -m sigap boundaries install``)."""
-    from geo.boundaries import load_regions
-    from sigap.config import boundary_dir
-
     directory = Path(directory or boundary_dir())
     grids, geoms = {}, {}
     for level in ("kab", "kec"):

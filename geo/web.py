@@ -69,7 +69,7 @@ def write_display_copies(layers: dict[str, gpd.GeoDataFrame], directory: Path) -
 
 def load_display(layer: str, detail: str, directory: Path | None = None) -> gpd.GeoDataFrame:
     """A display copy written by :func:`write_display_copies`."""
-    from sigap.config import boundary_dir
+    from settings import boundary_dir
 
     if detail not in LAYER_DETAIL.get(layer, ()):
         allowed = {k: list(v) for k, v in LAYER_DETAIL.items()}

@@ -183,7 +183,7 @@ def _draw_points(rng, kab, pick, hot, locator, rounds: int = 40):
 
 
 def _vocab_names(name: str) -> dict[str, str]:
-    from sigap.config import DATA_DIR
+    from settings import DATA_DIR
 
     table = pd.read_csv(DATA_DIR / "vocab" / f"{name}.csv", dtype=str)
     return dict(zip(table["kode"], table["nama"]))
@@ -249,6 +249,6 @@ def clear_demo(con: duckdb.DuckDBPyConnection, actor: str = "sistem") -> int:
 
 
 def _data_vocab(name: str):
-    from sigap.config import DATA_DIR
+    from settings import DATA_DIR
 
     return DATA_DIR / "vocab" / f"{name}.csv"

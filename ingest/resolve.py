@@ -36,7 +36,7 @@ import shapely
 from rapidfuzz import fuzz, process
 
 from geo.locate import KM_PER_DEGREE, STATUS_LABELS
-from sigap.config import DATA_DIR
+from settings import DATA_DIR
 
 __all__ = ["ACCEPT", "CONFIRM", "SEA_KM", "WILAYAH_DIR", "RegionIndex", "load_name_tables", "normalise_name",
            "resolve_regions"]

@@ -25,7 +25,7 @@ from reportlab.lib.styles import getSampleStyleSheet  # noqa: E402
 from reportlab.lib.units import cm  # noqa: E402
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
 
-from sigap.config import DATA_DIR  # noqa: E402
+from settings import DATA_DIR  # noqa: E402
 
 __all__ = ["Briefing", "CLASSIFICATIONS", "briefing_pdf", "build_briefing", "load_kop"]
 

@@ -12,7 +12,7 @@ import pkgutil
 import sys
 
 from sigap import commands
-from sigap.config import db_path
+from settings import db_path
 
 __all__ = ["CommandError", "acting_user", "build_parser", "describe_error", "main", "open_db"]
 

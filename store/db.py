@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from sigap.config import DATA_DIR
+from settings import DATA_DIR
 
 __all__ = ["StoreError", "backup_dir", "connect", "in_transaction", "migrate", "replace_rows",
            "schema_version", "transaction", "MIGRATIONS"]

@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 
 from analysis.election import check_calendar
-from sigap.config import DATA_DIR
+from settings import DATA_DIR
 from store.audit import AuditEvent, record
 from store.db import transaction
 

@@ -10,7 +10,7 @@ import pytest
 os.environ.setdefault("GDAL_SKIP", "OGR_VRT VRT GTI")  # before geopandas/pyogrio load (SECURITY.md §3)
 
 from geo.boundaries import is_installed, load_regions  # noqa: E402
-from sigap.config import DEFAULT_BOUNDARY_SOURCE, boundary_dir  # noqa: E402
+from settings import DEFAULT_BOUNDARY_SOURCE, boundary_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = DEFAULT_BOUNDARY_SOURCE

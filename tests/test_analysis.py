@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from analysis.early_warning import surges
 from analysis.ipk import build_indicators, compute_ipk, scale
 from analysis.profile import ProfileError, load_profile, parse_profile
-from sigap.config import DATA_DIR
+from settings import DATA_DIR
 
 PROFILE = load_profile(DATA_DIR / "profiles" / "konflik_sosial.toml")
 SIMPLE = parse_profile({"nama": "uji", "kelas": {"skema": "tetap", "batas": [30, 60]}, "dimensi": [

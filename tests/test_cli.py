@@ -8,6 +8,7 @@ import sys
 import geopandas as gpd
 import pandas as pd
 
+from store import connect
 from tests.conftest import ROOT, SHARED
 
 
@@ -72,10 +73,12 @@ def test_demo_load_and_clear(fresh_db):
     assert skipped["demo"] == "dilewati"
 
 
-def test_demo_needs_regions(tmp_path):
-    result = sigap("demo", "load", "--db", str(tmp_path / "kosong.duckdb"), check=False)
-    assert result.returncode == 2
-    assert "batas wilayah belum dimuat" in result.stderr
+def test_demo_on_a_database_never_set_up_loads_the_regions_first(tmp_path):
+    result = sigap("demo", "load", "--n", "50", "--db", str(tmp_path / "kosong.duckdb"), check=False)
+    assert result.returncode == 0, result.stderr
+    con = connect(tmp_path / "kosong.duckdb")
+    assert con.execute("SELECT count(*) FROM regions WHERE level = 'kab'").fetchone()[0] == 514
+    assert con.execute("SELECT count(*) FROM incidents").fetchone()[0] == 50
 
 
 def test_boundaries_install_reports_a_bad_source(tmp_path):

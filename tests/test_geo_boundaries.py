@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import shapely
 
-from geo.boundaries import (EXPECTED_COUNTS, BoundaryInstallError, install_boundaries, load_regions,
-                            pinned_sums)
+from geo.boundaries import EXPECTED_COUNTS, load_regions
+from geo.install import BoundaryInstallError, install_boundaries, pinned_sums
 from geo.web import DETAIL, load_display, simplify_coverage
-from sigap.config import boundary_dir
+from settings import boundary_dir
 from tests.conftest import SHARED
 
 
@@ -128,7 +128,7 @@ def test_install_reads_and_verifies_files_over_http():
     import http.server
     import threading
 
-    from geo.boundaries import _fetch_all
+    from geo.install import _fetch_all
 
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SHARED))
     handler.log_message = lambda *a, **k: None
@@ -144,7 +144,7 @@ def test_install_reads_and_verifies_files_over_http():
 
 
 def test_unreachable_url_names_the_file():
-    from geo.boundaries import _fetch_all
+    from geo.install import _fetch_all
 
     with pytest.raises(BoundaryInstallError, match=r"kab/wilayah_boundaries_kab_11.sql: tidak dapat diunduh|"
                                                      r"prov/wilayah_boundaries_prov_1.sql: tidak dapat diunduh"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import streamlit as st
 
-from sigap.config import db_path
+from settings import db_path
 from store import connect
 
 

@@ -18,7 +18,7 @@ from pages.components.auth_gate import current_scope
 from pages.components.ipk import ipk_for_quarter, ipk_layer, previous_quarter, regions_in_scope
 from pages.components.maps import render_map
 from store.election_context import stale
-from sigap.config import DATA_DIR
+from settings import DATA_DIR
 
 PROFILE = DATA_DIR / "profiles" / "konflik_sosial.toml"
 

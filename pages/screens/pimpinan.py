@@ -17,7 +17,7 @@ from pages.components.auth_gate import current_scope
 from pages.components.context import cursor
 from pages.components.ipk import ipk_for_quarter, ipk_layer, previous_quarter
 from pages.components.maps import render_map
-from sigap.config import DATA_DIR
+from settings import DATA_DIR
 from store.elections import elections, load_calendar
 
 scope = current_scope()

@@ -37,7 +37,8 @@ def register(sub) -> None:
 
 
 def _install(args) -> int:
-    from geo.boundaries import BoundaryInstallError, install_boundaries, is_installed
+    from geo.boundaries import is_installed
+    from geo.install import BoundaryInstallError, install_boundaries
     from store.regions import load_regions_into
 
     if is_installed() and not args.force:
