@@ -44,17 +44,20 @@ MAX_ZIP_MEMBERS = 1_000
 #: Most cells (rows × columns, counting empty cells inside the used area) of one sheet or CSV.
 MAX_CELLS = 5_000_000
 
-#: Longest text (characters) per free-text field, for imports and the report form alike. Fields of
-#: the import template and of the ``incidents`` table are both listed; any other text cell of an
-#: import is held to :data:`DEFAULT_TEXT_LIMIT`.
+#: Longest text (characters) per field, for imports and the report form alike. Fields of the import
+#: template and of the ``incidents`` table are both listed; any other text cell of an import is held
+#: to :data:`DEFAULT_TEXT_LIMIT`. Region names and codes are not free text: the longest official
+#: name has 39 characters, and every character of an unknown name costs fuzzy-matching time.
 TEXT_LIMITS = {
     "judul": 500,
     "kronologi": 20_000,
     "analisis": 20_000,
     **{name: 1_000 for name in (
         "subkategori", "aktor_1", "aktor_2", "aktor1", "aktor2", "sumber", "sumber_info", "id_sumber",
-        "rekomendasi", "instansi_penanganan", "provinsi", "kabupaten_kota", "kecamatan",
+        "rekomendasi", "instansi_penanganan",
     )},
+    **{name: 100 for name in ("provinsi", "kabupaten_kota", "kecamatan")},
+    **{name: 20 for name in ("kode_kab", "kode_kec")},
 }
 #: Longest text of any cell not named in :data:`TEXT_LIMITS`.
 DEFAULT_TEXT_LIMIT = 1_000

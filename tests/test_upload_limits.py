@@ -278,6 +278,7 @@ def test_larger_files_allowed_on_purpose_get_proportional_budgets():
 def test_text_limits_are_one_importable_table():
     assert (TEXT_LIMITS["judul"], TEXT_LIMITS["kronologi"], TEXT_LIMITS["analisis"]) == (500, 20_000, 20_000)
     assert text_limit("aktor_1") == text_limit("kolom_lain") == 1_000
+    assert text_limit("kabupaten_kota") == 100                         # a name, not free text
 
 
 def test_overlong_text_is_a_row_problem(fresh_db, locator):
