@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from sigap.cli import CommandError, acting_user
+from sigap.cli import CommandError, acting_user, open_db
 
 
 
@@ -21,6 +21,10 @@ def register(sub) -> None:
     imp.add_argument("--max-mb", type=int, default=500, help="ukuran berkas terbesar (MB, bawaan 500)")
     imp.add_argument("--accept-uncertain", action="store_true",
                      help="terima juga baris yang perlu konfirmasi wilayah (bawaan: ditolak)")
+    imp.add_argument("--sync-deletions", action="store_true",
+                     help="berkas ini ekspor lengkap sumbernya: insiden tersimpan dari sumber yang sama di wilayah "
+                          "Anda, bertanggal di dalam rentang berkas, yang id_sumber-nya tidak ada lagi di berkas "
+                          "ditandai terhapus (dapat dibatalkan dengan undo)")
     imp.set_defaults(handler=_import)
     batches = sub.add_parser("batches", help="daftar batch impor")
     batches.add_argument("--user", default="cli", help="daftar menurut cakupan pengguna ini (bawaan: cli, nasional)")
@@ -36,12 +40,11 @@ def _import(args) -> int:
     from ingest.importer import commit_import, errors_xlsx, prepare_import
     from ingest.mappings import load_mapping
     from ingest.readers import ReadError
-    from store import connect
 
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"berkas tidak ditemukan: {path}")
-    con = connect(args.db)
+    con = open_db(args.db)
     user = acting_user(con, args.user)
     mapping = load_mapping(con, args.mapping) if args.mapping else None
     try:
@@ -50,7 +53,10 @@ def _import(args) -> int:
     except (ReadError, ValueError) as exc:
         raise CommandError(str(exc)) from exc
     confirmed = set(prepared.confirm["baris"]) if args.accept_uncertain else set()
-    result = commit_import(con, prepared, user, confirmed_rows=confirmed)
+    try:
+        result = commit_import(con, prepared, user, confirmed_rows=confirmed, sync_deletions=args.sync_deletions)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
     if args.errors:
         problems = prepared.problems
         if not args.accept_uncertain and len(prepared.confirm):
@@ -67,23 +73,22 @@ def _import(args) -> int:
 
 def _batches(args) -> int:
     from ingest.importer import list_batches
-    from store import connect
 
-    con = connect(args.db)
+    con = open_db(args.db)
     sys.stdout.write(list_batches(con, acting_user(con, args.user)).to_csv(index=False))
     return 0
 
 
 def _undo(args) -> int:
-    from ingest.importer import undo_batch
-    from store import connect
+    from ingest.importer import undo_import
 
     from auth.roles import PermissionDenied
 
-    con = connect(args.db)
+    con = open_db(args.db)
     try:
-        removed = undo_batch(con, args.batch, acting_user(con, args.user))
+        undone = undo_import(con, args.batch, acting_user(con, args.user))
     except (PermissionDenied, ValueError) as exc:
         raise CommandError(str(exc)) from exc
-    print(json.dumps({"batch": args.batch, "dihapus": removed}))
+    # dihapus: incidents the batch added, now removed; dipulihkan: incidents it updated or retired, restored
+    print(json.dumps({"batch": args.batch, "dihapus": undone.removed, "dipulihkan": undone.restored}))
     return 0
