@@ -3,10 +3,10 @@
 XLSX, XLSM and ODS are zip files, and a small zip can unpack to gigabytes (a 1.3 MB workbook
 expanding 242× held the server for minutes). So before any spreadsheet library sees the bytes:
 the zip directory is read (sizes, member count, ratio, names), every member is inflated once in
-small pieces to prove its declared size is true, and the sheet that will be read is scanned for
-how many cells it spans. A sheet library allocates every cell of that span at once — a single
-cell at XFD1048576 makes calamine ask for 512 GB and end the process — so the span is bounded
-before the library is called.
+small pieces to prove its declared size is true, and on the way every member is scanned for how
+many cells it would span as a sheet. A sheet library allocates every cell of that span at once — a
+single cell at XFD1048576 makes calamine ask for 512 GB and end the process — so the span is
+bounded before the library is called.
 
 Every check here is a pure function that returns ``None`` when the input is within bounds or the
 message to show (Bahasa Indonesia, naming the file) when it is not; :mod:`ingest.readers` turns
@@ -16,10 +16,10 @@ validation and the report form.
 
 from __future__ import annotations
 
+import codecs
 import copy
 import io
 import operator
-import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
@@ -65,7 +65,6 @@ DEFAULT_TEXT_LIMIT = 1_000
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and password-protected workbooks
 _CHUNK = 1024 * 1024
-_SMALL_PART = 5 * 1024 * 1024                     # the workbook's relations are read whole
 _MAX_TAG = 4 * 1024 * 1024                        # one XML tag with its attributes
 
 
@@ -163,8 +162,8 @@ def workbook_problem(data: bytes, filename: str, kind: str, limits: Limits) -> s
 
     Every member is inflated once, a megabyte at a time, to prove the size its directory
     declares (a forged directory could otherwise hide a bomb from :func:`zip_problem`). On the
-    way every part a reader could take for a sheet (every ``.xml`` member, and for XLSX every
-    target of the workbook's relations) is scanned for the cells it spans.
+    way every member is scanned for the cells it would span as a sheet: the workbook's relations
+    may name any member as a sheet, so none is skipped by its name.
 
     Parameters
     ----------
@@ -174,18 +173,12 @@ def workbook_problem(data: bytes, filename: str, kind: str, limits: Limits) -> s
     archive = zipfile.ZipFile(io.BytesIO(data))
     scan = ods_extent if kind == "ods" else xlsx_extent
     try:
-        sheets = _related_parts(archive) if kind == "xlsx" else set()
         for member in archive.infolist():
             if member.is_dir():
                 continue
-            chunks = _inflate(archive, member)
-            if member.filename in sheets or member.filename.lower().endswith(".xml"):
-                problem = cell_problem(filename, *scan(chunks), limits)
-                if problem:
-                    return f"{problem}; bagian {member.filename}"
-            else:
-                for _ in chunks:
-                    pass
+            problem = cell_problem(filename, *scan(_as_utf8(_inflate(archive, member))), limits)
+            if problem:
+                return f"{problem}; bagian {member.filename}"
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
         return f"{filename}: bagian lembar kerja rusak atau ukurannya dipalsukan ({exc})"
     return None
@@ -208,21 +201,19 @@ def _inflate(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Iterator[byte
                                  f"tertulis {_count(member.file_size)}")
 
 
-def _related_parts(archive: zipfile.ZipFile) -> set[str]:
-    """Members the workbook's relations point at (sheets may live under any name)."""
-    try:
-        member = archive.getinfo("xl/_rels/workbook.xml.rels")
-    except KeyError:
-        return set()
-    if member.file_size > _SMALL_PART:
-        raise ValueError(f"{member.filename} terlalu besar ({_mb(member.file_size)})")
-    rels = b"".join(_inflate(archive, member))
-    parts = set()
-    for target in re.findall(rb'\sTarget="([^"]+)"', rels):
-        path = target.decode("utf-8", "replace")
-        parts.add(path.lstrip("/") if path.startswith("/")
-                  else posixpath.normpath(posixpath.join("xl", path)))
-    return parts
+def _as_utf8(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks as UTF-8: XML may come as UTF-16 (with its byte-order mark), which readers decode."""
+    chunks = iter(chunks)
+    first = next(chunks, b"")
+    if not first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        yield first
+        yield from chunks
+        return
+    decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+    yield decoder.decode(first).encode("utf-8")
+    for chunk in chunks:
+        yield decoder.decode(chunk).encode("utf-8")
+    yield decoder.decode(b"", final=True).encode("utf-8")
 
 
 # --- XLSX sheet span -------------------------------------------------------------------------------------

@@ -218,6 +218,14 @@ def test_a_lone_far_cell_is_refused_before_calamine_allocates_its_span():
     assert "bagian xl/worksheets/sheet1.xml" in out.stdout
 
 
+def test_sheets_are_found_whatever_their_name_or_encoding(no_parsing):
+    far = '<sheetData><row r="1"><c r="A1"><v>1</v></c><c r="XFD1048576"><v>2</v></c></row></sheetData></worksheet>'
+    renamed = xlsx_bytes(["<worksheet/>"], extra={"xl/data.bin": SHEET_NS + far})   # a relation may point here
+    utf16 = xlsx_bytes([('<?xml version="1.0" encoding="UTF-16"?>' + SHEET_NS + far).encode("utf-16")])
+    for data in (renamed, utf16):
+        assert "1.048.576 baris × 16.384 kolom" in workbook_problem(data, "nama.xlsx", "xlsx", Limits())
+
+
 def test_cells_without_references_are_walked(no_parsing):
     # no r attributes: positions follow from order, so one row of many cells is as wide as it is long
     wide = SHEET_NS + "<sheetData>" + "<row>" + "<c><v>1</v></c>" * 6_000 + "</row>" * 1 + (
@@ -282,7 +290,7 @@ def test_text_limits_are_one_importable_table():
 
 
 def test_overlong_text_is_a_row_problem(fresh_db, locator):
-    from auth.users import User
+    from auth.identity import User
     from ingest.importer import prepare_import
     from store import connect
 
