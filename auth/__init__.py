@@ -1,6 +1,2 @@
-"""Sign-in, roles, scope and sessions for SIGAP (no Streamlit)."""
-
-from auth.roles import PermissionDenied, require
-from auth.users import AuthError, User
-
-__all__ = ["AuthError", "PermissionDenied", "User", "require"]
+"""Who a user is and what a role may do — pure rules, no storage: identity (``User``, ``Scope``),
+roles and scope (:mod:`auth.roles`), passwords (argon2) and session limits."""

@@ -21,7 +21,7 @@ TARGETS_SECONDS = {"target issue 6": 10.0, "sasaran": 5.0}
 
 
 def main(argv=None):
-    from auth.users import User
+    from auth.identity import User
     from bench.common import id_number
     from bench.bench_dashboard import _fill
     from reports.exports import export_data

@@ -83,7 +83,7 @@ def _write_only(con, prepared) -> float:
 
 
 def main(argv=None):
-    from auth.users import User
+    from auth.identity import User
     from bench.common import id_number
     from geo.locate import load_locator
     from ingest.importer import commit_import, prepare_import

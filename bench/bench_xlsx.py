@@ -133,7 +133,7 @@ def _timed(function):
 
 
 def main(argv=None):
-    from auth.users import User
+    from auth.identity import User
     from bench.common import id_number
     from geo.locate import load_locator
     from ingest.importer import prepare_import

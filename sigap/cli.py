@@ -48,7 +48,8 @@ def _read_only(con) -> bool:
 def acting_user(con, name: str = CLI_ACTOR):
     """Who a command acts as: the active SIGAP user ``name`` (their role and region apply), or the
     national IT actor ``cli`` (role analis)."""
-    from auth.users import User, get_user
+    from auth.identity import User
+    from services.accounts import get_user
 
     if name == CLI_ACTOR:
         return User(username=CLI_ACTOR, role="analis", region=None, clearance="Rahasia")

@@ -13,6 +13,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from auth.identity import CLEARANCE_LEVELS, Scope
+
 __all__ = [
     "CLEARANCE_LEVELS",
     "REDACTED_TEXT",
@@ -26,7 +28,6 @@ __all__ = [
     "where_clause",
 ]
 
-CLEARANCE_LEVELS = {"Biasa": 0, "Terbatas": 1, "Rahasia": 2}
 #: Columns of an incident above the user's clearance that the user may still see (an allow-list):
 #: when, where down to the kecamatan, what kind, how serious, how many victims, how far handled.
 #: Every other column reads NULL for such a row (``judul`` reads :data:`REDACTED_TEXT`): free text
@@ -63,24 +64,6 @@ _LEVELS_SQL = (
     + ") v(kode, tingkat)) k"
 )
 
-
-@dataclass(frozen=True)
-class Scope:
-    """What a user may see: a region (None = national) and a clearance level.
-
-    ``region`` is a Kemendagri code: ``"63"`` (a province) or ``"63.72"`` (a kabupaten/kota).
-    """
-
-    region: str | None = None
-    clearance: str = "Terbatas"
-
-    def __post_init__(self):
-        if self.region is not None and len(self.region) not in (2, 5):
-            raise ValueError(f"kode wilayah cakupan tidak sah: {self.region!r} (contoh: '63' atau '63.72')")
-        if self.clearance not in CLEARANCE_LEVELS:
-            raise ValueError(
-                f"tingkat izin tidak dikenal: {self.clearance!r} (pilihan: {', '.join(CLEARANCE_LEVELS)})"
-            )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 from streamlit.testing.v1 import AppTest
 
 from auth.session import SessionTimes
-from auth.users import User, create_user
+from auth.identity import User
+from services.accounts import create_user
 from store import connect
 from tests.conftest import ROOT
 

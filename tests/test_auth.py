@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 from auth.passwords import PolicyError, check_policy, hash_password, one_time_password, verify_password
 from auth.roles import PermissionDenied, allowed, require
 from auth.session import SessionTimes, expired_reason
-from auth.users import MAX_FAILURES, AuthError, User, authenticate, change_password, create_user, unlock
+from auth.identity import User
+from services.accounts import MAX_FAILURES, AuthError, authenticate, change_password, create_user, unlock
 from store import connect
 from store.audit import verify_chain
 from store.incidents import IncidentFilter, query_incidents

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from auth.users import MAX_FAILURES, REFUSED, AuthError, authenticate, create_user, unlock
+from services.accounts import MAX_FAILURES, REFUSED, AuthError, authenticate, create_user, unlock
 from store.audit import verify_chain
 
 GOOD = "Banjarbaru2026"

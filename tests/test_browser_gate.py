@@ -4,7 +4,7 @@ raw page files (headless Chromium, outside network blocked)."""
 
 import pytest
 
-from auth.users import create_user
+from services.accounts import create_user
 from store import connect
 from tests.browser import needs_chromium, offline_page, running_app
 from tests.conftest import make_demo_db

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from auth.users import create_user
+from services.accounts import create_user
 from store import connect
 from tests.browser import ARTIFACTS, needs_chromium, offline_page, running_app, wait_for_count
 

@@ -20,7 +20,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from analysis.triwulan import quarter_label
-from auth import User
+from auth.identity import User
 from reports.briefing import briefing_pdf, build_briefing
 from reports.exports import export_data
 from reports.triwulan import quarter_table, triwulan_pdf, triwulan_xlsx

@@ -5,7 +5,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from auth import PermissionDenied, User
+from auth.identity import User
+from auth.roles import PermissionDenied
 from store import connect
 from store.election_context import ContextError, import_context, load_context, stale
 

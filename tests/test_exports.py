@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auth import PermissionDenied, User
+from auth.identity import User
+from auth.roles import PermissionDenied
 from reports.exports import EXCEL_TEXT_LIMIT, export_data
 from reports.safe import FORMULA_PREFIXES, neutralise, neutralise_frame
 from store import connect

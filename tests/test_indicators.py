@@ -8,7 +8,7 @@ import pytest
 from esda.smoothing import Empirical_Bayes
 
 from analysis.rates import crude_rates, eb_rates
-from auth import User
+from auth.identity import User
 from store import connect
 from store.election_context import ContextError
 from store.indicators import import_indicator, indicator_catalogue, indicator_table

@@ -13,7 +13,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from auth.users import User
+from auth.identity import User
 from ingest.importer import commit_import, errors_xlsx, prepare_import, undo_batch
 from ingest.parse import parse_dates, parse_numbers
 from ingest.readers import ReadError

@@ -11,7 +11,7 @@ import json
 import pandas as pd
 import pytest
 
-from auth.users import User
+from auth.identity import User
 from ingest.importer import commit_import, prepare_import, undo_batch, undo_import
 from sigap.cli import main
 from store import connect

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from auth.users import User
+from auth.identity import User
 from store import connect
 from tests.apptest import ANALIS, ANALIS_BJB, GUB, USERS, WALIKOTA, create_users, open_page
 from tests.conftest import make_demo_db

@@ -7,7 +7,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import pytest
 
-from auth import User
+from auth.identity import User
 from reports.briefing import briefing_pdf, build_briefing
 from store import connect
 from tests.conftest import make_demo_db

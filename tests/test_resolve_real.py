@@ -8,7 +8,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from auth.users import User
+from auth.identity import User
 from ingest.importer import commit_import, prepare_import
 from ingest.resolve import load_name_tables, normalise_name
 from store import connect

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from auth.roles import PermissionDenied, in_scope, in_scope_mask
-from auth.users import User
+from auth.identity import User
 from ingest.importer import commit_import, list_batches, prepare_import, undo_batch
 from store import connect
 from store.election_context import ContextError, import_context, load_context
@@ -126,7 +126,7 @@ def test_only_a_national_admin_edits_the_national_calendar(db):
 
 
 def test_a_regional_admin_manages_only_users_of_its_region(db):
-    from auth.users import AuthError, create_user, list_users, set_active, unlock
+    from services.accounts import AuthError, create_user, list_users, set_active, unlock
 
     create_user(db, "analis_aceh", "analis", "11.06", actor="cli")
     with pytest.raises(PermissionDenied, match="di luar cakupan Anda \\(63\\)"):

@@ -19,7 +19,8 @@ from datetime import datetime, timezone
 import streamlit as st
 
 from auth.session import SessionTimes, expired_reason
-from auth.users import AuthError, User, authenticate, change_password, get_user, sign_in_sso
+from auth.identity import User
+from services.accounts import AuthError, authenticate, change_password, get_user, sign_in_sso
 from pages.components import state
 from pages.components.context import cursor
 from store.audit import AuditEvent, record

@@ -7,7 +7,7 @@ from datetime import datetime
 import streamlit as st
 
 from auth.roles import PERMISSIONS, PermissionDenied, require
-from auth.users import AuthError, create_user, list_users, set_active, unlock
+from services.accounts import AuthError, create_user, list_users, set_active, unlock
 from pages.components import state
 from pages.components.auth_gate import page_user
 from pages.components.context import cursor, db_file

@@ -34,7 +34,7 @@ def register(sub) -> None:
 
 def _briefing(args) -> int:
     from analysis.triwulan import quarter_label
-    from auth.users import User
+    from auth.identity import User
     from reports.briefing import briefing_pdf, build_briefing
     from reports.exports import record_export
 
@@ -52,7 +52,7 @@ def _briefing(args) -> int:
 
 
 def _triwulan(args) -> int:
-    from auth.users import User
+    from auth.identity import User
     from reports.exports import record_export
     from reports.triwulan import quarter_table, triwulan_pdf, triwulan_xlsx
 

@@ -53,7 +53,7 @@ def _add(args) -> int:
 
 
 def _make(con, username, role, region, clearance, email=None) -> int:
-    from auth.users import AuthError, create_user
+    from services.accounts import AuthError, create_user
 
     try:
         secret = create_user(con, username, role, region, clearance, actor="cli", email=email)
@@ -65,14 +65,14 @@ def _make(con, username, role, region, clearance, email=None) -> int:
 
 
 def _list(args) -> int:
-    from auth.users import list_users
+    from services.accounts import list_users
 
     sys.stdout.write(list_users(_con(args)).to_csv(index=False))
     return 0
 
 
 def _disable(args) -> int:
-    from auth.users import AuthError, set_active
+    from services.accounts import AuthError, set_active
 
     try:
         set_active(_con(args), args.username, False, actor="cli")
@@ -82,7 +82,7 @@ def _disable(args) -> int:
 
 
 def _unlock(args) -> int:
-    from auth.users import AuthError, unlock
+    from services.accounts import AuthError, unlock
 
     try:
         unlock(_con(args), args.username, actor="cli")

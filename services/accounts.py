@@ -1,6 +1,8 @@
-"""Users in DuckDB: create, authenticate with lock-out, change password, disable, unlock.
+"""Accounts: create, authenticate with lock-out, change password, disable, unlock.
 
-Every change is written together with its audit row, in one transaction.
+The application layer over :mod:`store.users`: who may change whom (an admin of a region only
+the users inside it), the password policy, and one audit row in the same transaction as every
+change.
 """
 
 from __future__ import annotations
@@ -9,20 +11,20 @@ import functools
 import random
 import secrets
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import duckdb
 import pandas as pd
 
+from auth.identity import CLEARANCE_LEVELS, Scope, User
 from auth.passwords import check_policy, hash_password, one_time_password, verify_password
 from auth.roles import PERMISSIONS, PermissionDenied, in_scope, in_scope_mask, require, scope_label
+from store import users as accounts
 from store.audit import AuditEvent, record
 from store.db import transaction
-from store.incidents import CLEARANCE_LEVELS, Scope
 from store.regions import UnknownRegion, require_region
 
-__all__ = ["LOCKOUT", "MAX_FAILURES", "REFUSED", "AuthError", "User", "authenticate", "change_password",
+__all__ = ["LOCKOUT", "MAX_FAILURES", "REFUSED", "AuthError", "authenticate", "change_password",
            "create_user", "get_user", "list_users", "set_active", "sign_in_sso", "unlock"]
 
 MAX_FAILURES = 5
@@ -36,21 +38,6 @@ REFUSED = (f"Nama pengguna atau kata sandi salah, atau akun sedang terkunci ({MA
 class AuthError(Exception):
     """Sign-in or user management failed; the message is safe to show (Bahasa Indonesia)."""
 
-
-@dataclass(frozen=True)
-class User:
-    """A signed-in user as the app sees them (no secrets)."""
-
-    username: str
-    role: str
-    region: str | None
-    clearance: str
-    must_change_password: bool = False
-
-    @property
-    def scope(self) -> Scope:
-        """The region and clearance every incident query of this user applies."""
-        return Scope(region=self.region, clearance=self.clearance)
 
 
 def _now() -> datetime:
@@ -83,10 +70,10 @@ def _require_manages(con, actor, username: str) -> None:
     """An admin of a region manages only users of that region (a national admin: everyone)."""
     if isinstance(actor, str):
         return
-    row = con.execute("SELECT region FROM users WHERE username = ?", [username]).fetchall()
-    if not row:
+    exists, region = accounts.region_of(con, username)
+    if not exists:
         raise AuthError(f"pengguna {username} tidak ada")
-    if not in_scope(actor.region, row[0][0]):
+    if not in_scope(actor.region, region):
         raise PermissionDenied(f"Pengguna {username} di luar cakupan Anda ({scope_label(actor.region)}).")
 
 
@@ -118,14 +105,12 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, region
     if not isinstance(actor, str) and not in_scope(actor_region, region):
         raise PermissionDenied(f"Wilayah {scope_label(region)} di luar cakupan Anda ({scope_label(actor_region)}).")
     secret = password or one_time_password()
-    if con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchall()[0][0]:
+    if accounts.user_exists(con, username):
         raise AuthError(f"pengguna {username} sudah ada")
 
     def work():
-        con.execute(
-            "INSERT INTO users (username, password_hash, role, region, clearance, must_change_password, email) "
-            "VALUES (?, ?, ?, ?, ?, true, ?)",
-            [username, hash_password(secret), role, region, clearance, email.strip().lower() if email else None])
+        accounts.insert_user(con, username, hash_password(secret), role, region, clearance,
+                             email.strip().lower() if email else None)
         record(con, AuditEvent(actor=name, role=actor_role, region=actor_region, action="pengguna_dibuat",
                                object=username, detail={"peran": role, "wilayah": region, "izin": clearance}))
     _tx(con, work)
@@ -134,24 +119,21 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, region
 
 def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
     """The active user ``username`` (None if unknown or disabled)."""
-    row = con.execute("SELECT username, role, region, clearance, must_change_password FROM users "
-                      "WHERE username = ? AND active", [username]).fetchall()
-    return User(*row[0]) if row else None
+    return accounts.user(con, username)
 
 
 def sign_in_sso(con: duckdb.DuckDBPyConnection, email: str | None, now: datetime | None = None) -> User:
     """Match an identity provider's verified e-mail to an active SIGAP user (role and scope stay
     SIGAP's), recording the sign-in; unknown e-mails are refused and recorded too."""
     now = now or _now()
-    row = con.execute("SELECT username FROM users WHERE email = ? AND active", [(email or "").strip().lower()]).fetchall()
-    if not row:
+    username = accounts.username_for_email(con, (email or "").strip().lower())
+    if username is None:
         _tx(con, lambda: record(con, AuditEvent(actor=(email or "?")[:64], action="login_gagal", outcome="ditolak",
                                                 detail={"cara": "sso", "alasan": "e-mail tidak terdaftar"})))
         raise AuthError("Akun SSO ini belum terdaftar di SIGAP. Minta admin menambahkan e-mail Anda.")
-    username = row[0][0]
 
     def ok():
-        con.execute("UPDATE users SET last_login = ? WHERE username = ?", [now, username])
+        accounts.touch_login(con, username, now)
         user = get_user(con, username)
         user = User(user.username, user.role, user.region, user.clearance, False)  # the IdP owns the password
         record(con, AuditEvent(actor=username, action="login", role=user.role, region=user.region,
@@ -176,9 +158,9 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str, n
         and a locked account.
     """
     now = now or _now()
-    row = con.execute("SELECT password_hash, active FROM users WHERE username = ?", [username]).fetchall()
-    known = bool(row) and bool(row[0][1])
-    matches = verify_password(row[0][0] if known else _dummy_hash(), password)
+    found = accounts.credentials(con, username)
+    known = found is not None and found[1]
+    matches = verify_password(found[0] if known else _dummy_hash(), password)
     if not known:
         _audit_refusal(con, username[:64], "gagal", {"alasan": "pengguna tidak dikenal atau nonaktif"})
         raise AuthError(REFUSED)
@@ -223,34 +205,21 @@ def _retry(work, attempts: int = _RETRIES):
 
 def _sign_in_unlocked(con: duckdb.DuckDBPyConnection, username: str, now: datetime) -> User | None:
     """Clear the failures and record the sign-in unless the account is locked (None then)."""
-    row = con.execute(
-        "UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login = ? "
-        "WHERE username = ? AND active AND (locked_until IS NULL OR locked_until <= ?) "
-        "RETURNING username, role, region, clearance, must_change_password",
-        [now, username, now]).fetchall()
-    if not row:
-        return None
-    user = User(*row[0])
-    record(con, AuditEvent(actor=username, action="login", role=user.role, region=user.region))
+    user = accounts.sign_in(con, username, now)
+    if user is not None:
+        record(con, AuditEvent(actor=username, action="login", role=user.role, region=user.region))
     return user
 
 
 def _count_failure(con: duckdb.DuckDBPyConnection, username: str, now: datetime) -> None:
     """Count one wrong password and lock at :data:`MAX_FAILURES`, in one conditional update;
     audit it (a locked account only gets the audit row)."""
-    lock = now + LOCKOUT
-    row = con.execute(
-        "UPDATE users SET "
-        "failed_attempts = CASE WHEN failed_attempts + 1 >= ? THEN 0 ELSE failed_attempts + 1 END, "
-        "locked_until = CASE WHEN failed_attempts + 1 >= ? THEN ? END "
-        "WHERE username = ? AND (locked_until IS NULL OR locked_until <= ?) "
-        "RETURNING failed_attempts, locked_until",
-        [MAX_FAILURES, MAX_FAILURES, lock, username, now]).fetchall()
-    if not row:
+    counted = accounts.count_failure(con, username, now, MAX_FAILURES, now + LOCKOUT)
+    if counted is None:
         record(con, AuditEvent(actor=username, action="login_gagal", outcome="ditolak",
                                detail={"alasan": "akun terkunci"}))
         return
-    failures, locked_until = row[0]
+    failures, locked_until = counted
     record(con, AuditEvent(actor=username, action="login_gagal", outcome="gagal",
                            detail={"percobaan": MAX_FAILURES if locked_until else failures}))
     if locked_until:
@@ -266,8 +235,8 @@ def _audit_refusal(con: duckdb.DuckDBPyConnection, actor: str, outcome: str, det
 
 def change_password(con: duckdb.DuckDBPyConnection, username: str, old: str, new: str) -> None:
     """Change a password after checking the old one and the policy (clears the must-change flag)."""
-    row = con.execute("SELECT password_hash FROM users WHERE username = ? AND active", [username]).fetchall()
-    if not row or not verify_password(row[0][0], old):
+    stored = accounts.active_password_hash(con, username)
+    if stored is None or not verify_password(stored, old):
         raise AuthError("Kata sandi lama salah.")
     if old == new:
         raise AuthError("Kata sandi baru harus berbeda dari yang lama.")
@@ -277,8 +246,7 @@ def change_password(con: duckdb.DuckDBPyConnection, username: str, old: str, new
         raise AuthError(str(exc)) from exc
 
     def work():
-        con.execute("UPDATE users SET password_hash = ?, must_change_password = false WHERE username = ?",
-                    [hash_password(new), username])
+        accounts.set_password(con, username, hash_password(new))
         record(con, AuditEvent(actor=username, action="ganti_sandi", object=username))
     _tx(con, work)
 
@@ -290,9 +258,7 @@ def set_active(con: duckdb.DuckDBPyConnection, username: str, active: bool, acto
     _require_manages(con, actor, username)
 
     def work():
-        changed = con.execute("UPDATE users SET active = ? WHERE username = ? RETURNING username",
-                              [active, username]).fetchall()
-        if not changed:
+        if not accounts.set_active(con, username, active):
             raise AuthError(f"pengguna {username} tidak ada")
         record(con, AuditEvent(actor=name, role=actor_role, region=actor_region,
                                action="pengguna_diaktifkan" if active else "pengguna_dinonaktifkan", object=username))
@@ -305,9 +271,7 @@ def unlock(con: duckdb.DuckDBPyConnection, username: str, actor) -> None:
     _require_manages(con, actor, username)
 
     def work():
-        changed = con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ? "
-                              "RETURNING username", [username]).fetchall()
-        if not changed:
+        if not accounts.clear_failures(con, username):
             raise AuthError(f"pengguna {username} tidak ada")
         record(con, AuditEvent(actor=name, role=actor_role, region=actor_region, action="kunci_dibuka",
                                object=username))
@@ -316,6 +280,5 @@ def unlock(con: duckdb.DuckDBPyConnection, username: str, actor) -> None:
 
 def list_users(con: duckdb.DuckDBPyConnection, region: str | None = None) -> pd.DataFrame:
     """Users without secrets; with ``region``, only the users inside it."""
-    frame = con.execute("SELECT username, email, role, region, clearance, active, must_change_password, "
-                        "failed_attempts, locked_until, last_login FROM users ORDER BY username").df()
+    frame = accounts.list_users(con)
     return frame.loc[in_scope_mask(region, frame["region"])].reset_index(drop=True)
