@@ -3,6 +3,11 @@
 Every export reads incidents through :func:`store.incidents.query_incidents` (scope and
 clearance applied there), keeps only allow-listed columns, neutralises formula text, builds the
 file name on the server and writes one audit row.
+
+Each incident carries its provenance — the source system (``sumber``), its id there
+(``id_sumber``), the reporter's source text (``sumber_info``) and the import batch (``batch_id``) —
+and the names of its regions beside their codes. Above the user's clearance the provenance reads
+empty, as in ``query_incidents``; names follow the codes shown.
 """
 
 from __future__ import annotations
@@ -24,17 +29,21 @@ from store.audit import AuditEvent, record
 from store.db import transaction
 from store.incidents import CLEARANCE_LEVELS, IncidentFilter, Scope, aggregate_by_region, query_incidents
 
-__all__ = ["COLUMNS", "FORMATS", "Export", "export_data", "record_export"]
+__all__ = ["COLUMNS", "COORDINATE_DECIMALS", "FORMATS", "Export", "export_data", "record_export"]
 
-#: Columns that leave SIGAP (allow-list), with their headers.
+#: Columns that leave SIGAP (allow-list), with their headers. ``nama_*`` come from the ``regions``
+#: table by the codes ``query_incidents`` returned; every other column is that query's output.
 COLUMNS = {
-    "id": "id", "tgl_mulai": "tanggal", "tgl_selesai": "tanggal_selesai", "kode_prov": "kode_prov",
-    "kode_kab": "kode_kab", "kode_kec": "kode_kec", "lat": "lintang", "lon": "bujur",
+    "id": "id", "sumber": "sumber", "id_sumber": "id_sumber", "batch_id": "batch_id", "tgl_mulai": "tanggal",
+    "tgl_selesai": "tanggal_selesai", "kode_prov": "kode_prov", "nama_prov": "nama_prov", "kode_kab": "kode_kab",
+    "nama_kab": "nama_kab", "kode_kec": "kode_kec", "nama_kec": "nama_kec", "lat": "lintang", "lon": "bujur",
     "presisi_lokasi": "presisi_lokasi", "kategori": "kategori", "subkategori": "subkategori", "bentuk": "bentuk",
     "sifat": "sifat", "bidang": "bidang", "athg": "athg", "eskalasi": "eskalasi", "tewas": "tewas", "luka": "luka",
     "pengungsi": "pengungsi", "status_penanganan": "status_penanganan", "judul": "judul", "kronologi": "kronologi",
-    "aktor1": "aktor_1", "aktor2": "aktor_2", "sumber": "sumber", "klasifikasi": "klasifikasi",
+    "aktor1": "aktor_1", "aktor2": "aktor_2", "sumber_info": "sumber_info", "klasifikasi": "klasifikasi",
 }
+#: Decimals of exported coordinates (about 0.1 m): points in columns and geometries alike.
+COORDINATE_DECIMALS = 6
 FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3", "png": "image/png",
            "svg": "image/svg+xml"}
@@ -64,9 +73,11 @@ def export_data(con: duckdb.DuckDBPyConnection, fmt: str, flt: IncidentFilter, u
 
     Parameters
     ----------
-    fmt : {"csv", "xlsx", "geojson", "gpkg"}
-        GeoJSON holds one feature per kabupaten/kota with its counts (choropleth values);
-        GeoPackage holds that layer plus the incident points.
+    fmt : {"csv", "xlsx", "geojson", "gpkg", "png", "svg"}
+        GeoJSON holds one feature per kabupaten/kota with its counts (choropleth values,
+        ``lapisan`` = ``wilayah``) followed by the incident points (``lapisan`` = ``insiden``, the
+        columns of the CSV); GeoPackage holds the same two as layers ``wilayah`` and ``insiden``.
+        Coordinates are rounded to :data:`COORDINATE_DECIMALS` decimals.
     user : auth.User
         Needs the ``ekspor`` permission; its scope limits the rows.
     regions : geopandas.GeoDataFrame, optional
@@ -77,7 +88,8 @@ def export_data(con: duckdb.DuckDBPyConnection, fmt: str, flt: IncidentFilter, u
     require(user, "ekspor")
     scope = Scope(user.region, user.clearance)
     rows = query_incidents(con, flt, scope, order="terlama")
-    incidents = _table(rows)
+    names = _region_names(con)
+    incidents = _table(rows, names)
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         data = neutralise_frame(incidents).to_csv(index=False).encode("utf-8-sig")
@@ -87,8 +99,8 @@ def export_data(con: duckdb.DuckDBPyConnection, fmt: str, flt: IncidentFilter, u
     elif fmt in ("png", "svg"):
         data = _image(con, flt, scope, fmt)
     else:
-        layer = _region_layer(con, flt, scope, regions)
-        data = _gis(layer, incidents if fmt == "gpkg" else None, fmt)
+        layer = _region_layer(con, flt, scope, regions, names)
+        data = _gis(layer, incidents, fmt)
     count = len(incidents)
     record_export(con, user, fmt, {k: str(v) for k, v in asdict(flt).items() if v not in (None, ())}, count)
     return Export(data=data, filename=f"sigap-insiden-{stamp}.{fmt}", mime=FORMATS[fmt], rows=count)
@@ -102,7 +114,17 @@ def record_export(con: duckdb.DuckDBPyConnection, user, what: str, detail: dict 
                                detail=detail or None, row_count=rows))
 
 
-def _table(frame: pd.DataFrame) -> pd.DataFrame:
+def _region_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Name of every region code (province, kabupaten/kota, kecamatan)."""
+    return dict(con.execute("SELECT kode, nama FROM regions").fetchall())
+
+
+def _table(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The export columns of ``query_incidents``' output: region names beside the codes it shows,
+    coordinates rounded."""
+    frame = frame.assign(**{f"nama_{level}": frame[f"kode_{level}"].map(names) for level in ("prov", "kab", "kec")},
+                         lat=frame["lat"].astype(float).round(COORDINATE_DECIMALS),
+                         lon=frame["lon"].astype(float).round(COORDINATE_DECIMALS))
     return frame[list(COLUMNS)].rename(columns=COLUMNS)
 
 
@@ -179,7 +201,7 @@ def _clip_text(values: pd.Series) -> pd.Series:
     return clipped
 
 
-def _region_layer(con, flt, scope, regions) -> gpd.GeoDataFrame:
+def _region_layer(con, flt, scope, regions, names: dict[str, str]) -> gpd.GeoDataFrame:
     if regions is None:
         from geo.boundaries import load_regions
 
@@ -188,6 +210,7 @@ def _region_layer(con, flt, scope, regions) -> gpd.GeoDataFrame:
     if scope.region is not None:
         regions = regions.loc[regions["kode"].str.startswith(scope.region)]
     layer = regions[["kode", "nama", "jenis", "kode_prov", "luas_km2", "geometry"]].merge(counts, on="kode", how="left")
+    layer.insert(4, "nama_prov", layer["kode_prov"].map(names))
     for column in ("jumlah", "skor_eskalasi", "eskalasi_maks", "tewas", "luka", "pengungsi"):
         layer[column] = layer[column].fillna(0).astype(int)
     layer["per_1000_km2"] = (layer["jumlah"] / layer["luas_km2"] * 1000).round(3)
@@ -213,16 +236,49 @@ def _image(con, flt, scope, fmt) -> bytes:
                             date.today(), fmt=fmt)
 
 
-def _gis(layer: gpd.GeoDataFrame, incidents: pd.DataFrame | None, fmt: str) -> bytes:
+def _gis(layer: gpd.GeoDataFrame, incidents: pd.DataFrame, fmt: str) -> bytes:
+    """GeoJSON (regions then incident points, told apart by ``lapisan``) or GeoPackage (layers
+    ``wilayah`` and ``insiden``); coordinates rounded to :data:`COORDINATE_DECIMALS` decimals."""
+    points = incidents.dropna(subset=["lintang", "bujur"])
+    points = gpd.GeoDataFrame(neutralise_frame(points.astype({"tanggal": str, "tanggal_selesai": str})),
+                              geometry=gpd.points_from_xy(points["bujur"], points["lintang"]), crs="EPSG:4326")
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, f"ekspor.{fmt}")
         if fmt == "geojson":
-            layer.to_file(path, driver="GeoJSON", engine="pyogrio")
-        else:
-            layer.to_file(path, layer="wilayah", driver="GPKG", engine="pyogrio")
-            points = incidents.dropna(subset=["lintang", "bujur"])
-            points = gpd.GeoDataFrame(neutralise_frame(points.astype({"tanggal": str, "tanggal_selesai": str})),
-                                      geometry=gpd.points_from_xy(points["bujur"], points["lintang"]), crs="EPSG:4326")
-            points.to_file(path, layer="insiden", driver="GPKG", engine="pyogrio")
+            points_path = os.path.join(tmp, "insiden.geojson")
+            precision = {"COORDINATE_PRECISION": COORDINATE_DECIMALS}
+            layer.assign(lapisan="wilayah").to_file(path, driver="GeoJSON", engine="pyogrio", **precision)
+            points.assign(lapisan="insiden").to_file(points_path, driver="GeoJSON", engine="pyogrio", **precision)
+            with open(path, encoding="utf-8") as first, open(points_path, encoding="utf-8") as second:
+                return _join_feature_collections(first.read(), second.read()).encode("utf-8")
+        layer.set_geometry(_rounded(layer.geometry)).to_file(path, layer="wilayah", driver="GPKG", engine="pyogrio")
+        points.to_file(path, layer="insiden", driver="GPKG", engine="pyogrio")
         with open(path, "rb") as handle:
             return handle.read()
+
+
+def _rounded(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
+    """Geometries with every coordinate rounded to :data:`COORDINATE_DECIMALS` decimals."""
+    import numpy as np
+    import shapely
+
+    return gpd.GeoSeries(shapely.transform(geometry.to_numpy(), lambda xy: np.round(xy, COORDINATE_DECIMALS)),
+                         index=geometry.index, crs=geometry.crs)
+
+
+_FEATURES = '"features": ['
+
+
+def _join_feature_collections(first: str, second: str) -> str:
+    """One GeoJSON FeatureCollection: ``first`` (its name and CRS) with the features of ``second``
+    after its own. Both as GDAL writes them: ``"features": [`` opens the array before any
+    feature, and the last ``]`` of the text closes it."""
+    def parts(text: str) -> tuple[str, str, str]:
+        start = text.index(_FEATURES) + len(_FEATURES)
+        end = text.rindex("]")
+        return text[:start], text[start:end].strip(), text[end:]
+
+    head, own, tail = parts(first)
+    _, more, _ = parts(second)
+    body = ",\n".join(features for features in (own, more) if features)
+    return f"{head}\n{body}\n{tail}"
