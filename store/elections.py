@@ -5,12 +5,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from analysis.election import check_calendar
 from settings import DATA_DIR
-from store.audit import AuditEvent, record
-from store.db import transaction
 
-__all__ = ["elections", "load_calendar", "save_calendar", "seed_calendar"]
+__all__ = ["elections", "load_calendar", "replace_calendar", "seed_calendar"]
 
 DEFAULT_CALENDAR = DATA_DIR / "pilkada_2024_tahapan.csv"
 
@@ -39,34 +36,15 @@ def load_calendar(con: duckdb.DuckDBPyConnection, pemilihan: str) -> pd.DataFram
         "ORDER BY mulai, urutan", [pemilihan]).df()
 
 
-def save_calendar(con: duckdb.DuckDBPyConnection, pemilihan: str, stages: pd.DataFrame, user) -> int:
-    """Replace one election's calendar after validating it (one transaction with its audit row).
-
-    Calendars are national data: only a national admin may change them.
-
-    Raises
-    ------
-    auth.roles.PermissionDenied
-        If the user is not a national admin.
-    analysis.election.CalendarError
-        If the calendar has blank dates, a stage ending before it starts, or overlaps.
-    """
-    from auth.roles import PermissionDenied, is_national_admin
-
-    if not is_national_admin(user):
-        raise PermissionDenied("Kalender pemilihan berlaku nasional; hanya admin nasional yang dapat mengubahnya.")
-    if not str(pemilihan).strip():
-        raise ValueError("nama pemilihan wajib diisi")
-    checked = check_calendar(stages)
-    checked = checked.assign(pemilihan=pemilihan, urutan=range(1, len(checked) + 1),
-                             catatan=checked.get("catatan"))
-    with transaction(con):
-        con.execute("DELETE FROM tahapan_pemilihan WHERE pemilihan = ?", [pemilihan])
-        con.register("_tahapan_in", checked[["pemilihan", "urutan", "tahapan", "mulai", "selesai", "catatan"]])
+def replace_calendar(con: duckdb.DuckDBPyConnection, pemilihan: str, stages: pd.DataFrame) -> int:
+    """Replace one election's stages with ``stages`` (checked by
+    :func:`analysis.election.check_calendar`). Call inside ``transaction``."""
+    table = stages.assign(pemilihan=pemilihan, urutan=range(1, len(stages) + 1), catatan=stages.get("catatan"))
+    con.execute("DELETE FROM tahapan_pemilihan WHERE pemilihan = ?", [pemilihan])
+    con.register("_tahapan_in", table[["pemilihan", "urutan", "tahapan", "mulai", "selesai", "catatan"]])
+    try:
         con.execute("INSERT INTO tahapan_pemilihan SELECT pemilihan, urutan, tahapan, CAST(mulai AS DATE), "
                     "CAST(selesai AS DATE), catatan FROM _tahapan_in")
+    finally:
         con.unregister("_tahapan_in")
-        record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="ubah_kalender",
-                               object=pemilihan,
-                               row_count=len(checked)))
-    return len(checked)
+    return len(table)

@@ -8,8 +8,11 @@ import shapely
 
 from store.db import replace_rows
 
-__all__ = ["UnknownRegion", "ensure_regions", "load_regions_into", "region_names", "region_table", "require_region"]
+__all__ = ["IN_REGION_SQL", "UnknownRegion", "kab_codes", "ensure_regions", "load_regions_into", "region_names", "region_table", "require_region"]
 
+#: ``kode`` inside a region given three times as parameters (NULL = everywhere): the SQL twin of
+#: :func:`auth.roles.in_scope`.
+IN_REGION_SQL = "(? IS NULL OR kode = ? OR starts_with(kode, ? || '.'))"
 _LEVEL_BY_LENGTH = {2: "prov", 5: "kab", 8: "kec"}
 _LEVEL_NAMES = {"prov": "provinsi", "kab": "kabupaten/kota", "kec": "kecamatan"}
 
@@ -101,6 +104,11 @@ def region_table(con: duckdb.DuckDBPyConnection, level: str | None = None) -> pd
         sql += " WHERE level = ?"
         params.append(level)
     return con.execute(sql + " ORDER BY kode", params).df()
+
+
+def kab_codes(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Codes of every installed kabupaten/kota."""
+    return {row[0] for row in con.execute("SELECT kode FROM regions WHERE level = 'kab'").fetchall()}
 
 
 def region_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -8,7 +8,8 @@ import pytest
 from analysis.election import CalendarError, check_calendar, stage_matrix, tag_stages
 from auth.identity import User
 from auth.roles import PermissionDenied
-from store.elections import elections, load_calendar, save_calendar
+from services.context import save_calendar
+from store.elections import elections, load_calendar
 
 ADMIN = User("admin", "admin", None, "Rahasia")
 ANALIS = User("analis", "analis", None, "Terbatas")

@@ -8,7 +8,9 @@ import pytest
 from auth.identity import User
 from auth.roles import PermissionDenied
 from store import connect
-from store.election_context import ContextError, import_context, load_context, stale
+from ingest.tables import TableError as ContextError
+from services.context import import_context
+from store.election_context import load_context, stale
 
 ANALIS = User("analis", "analis", None, "Rahasia")
 

@@ -10,8 +10,9 @@ from esda.smoothing import Empirical_Bayes
 from analysis.rates import crude_rates, eb_rates
 from auth.identity import User
 from store import connect
-from store.election_context import ContextError
-from store.indicators import import_indicator, indicator_catalogue, indicator_table
+from ingest.tables import TableError as ContextError
+from services.context import import_indicator
+from store.indicators import indicator_catalogue, indicator_table
 
 ANALIS = User("analis", "analis", None, "Rahasia")
 

@@ -208,7 +208,7 @@ def test_election_context_reaches_the_pilkada_page_and_the_profile(app_env):
 
     st.cache_resource.clear()
     gc.collect()
-    from store.election_context import import_context
+    from services.context import import_context
 
     con = connect(app_env)
     import_context(con, pd.DataFrame({"kode": ["63.72"], "jumlah_paslon": ["1"], "petahana": ["ya"],
@@ -260,7 +260,7 @@ def test_area_indicators_feed_the_index_and_eb_hotspots(app_env):
 
     st.cache_resource.clear()
     gc.collect()
-    from store.indicators import import_indicator
+    from services.context import import_indicator
 
     con = connect(app_env)
     kab = con.execute("SELECT kode FROM regions WHERE level = 'kab'").df()

@@ -11,9 +11,11 @@ from auth.roles import PermissionDenied, in_scope, in_scope_mask
 from auth.identity import User
 from ingest.importer import commit_import, list_batches, prepare_import, undo_batch
 from store import connect
-from store.election_context import ContextError, import_context, load_context
-from store.elections import load_calendar, save_calendar
-from store.indicators import import_indicator, indicator_table
+from ingest.tables import TableError as ContextError
+from services.context import import_context, import_indicator, save_calendar
+from store.election_context import load_context
+from store.elections import load_calendar
+from store.indicators import indicator_table
 
 NATIONAL = User("analis_nas", "analis", None, "Rahasia")
 KALSEL = User("analis_kalsel", "analis", "63", "Rahasia")

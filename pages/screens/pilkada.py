@@ -16,8 +16,10 @@ from pages.components import data, state
 from pages.components.auth_gate import current_scope, page_user
 from pages.components.context import cursor
 from pages.components.maps import render_map
-from store.election_context import ContextError, import_context, load_context, stale
-from store.elections import elections, load_calendar, save_calendar
+from ingest.tables import TableError
+from services.context import import_context, save_calendar
+from store.election_context import load_context, stale
+from store.elections import elections, load_calendar
 
 scope = current_scope()
 user = page_user()
@@ -59,7 +61,7 @@ if can_import:
                 n = import_context(cursor(), table, pemilihan, user)
                 st.success(f"{n} baris konteks disimpan.")
                 context = load_context(cursor(), pemilihan, scope.region)
-            except ContextError as exc:
+            except TableError as exc:
                 st.error(str(exc))
                 st.dataframe(exc.problems, hide_index=True)
 if context.empty:

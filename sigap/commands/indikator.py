@@ -26,8 +26,8 @@ def register(sub) -> None:
 
 def _import(args) -> int:
     from auth.roles import PermissionDenied
-    from store.election_context import ContextError
-    from store.indicators import import_indicator
+    from ingest.tables import TableError
+    from services.context import import_indicator
 
     from ingest.readers import ReadError, read_small_csv
     from ingest.validate import describe_problems
@@ -43,7 +43,7 @@ def _import(args) -> int:
                              args.source)
     except PermissionDenied as exc:
         raise CommandError(str(exc)) from exc
-    except ContextError as exc:
+    except TableError as exc:
         raise CommandError(f"{exc}\n{describe_problems(path.name, exc.problems)}") from exc
     except ValueError as exc:
         raise CommandError(str(exc)) from exc

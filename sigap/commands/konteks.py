@@ -21,7 +21,8 @@ def register(sub) -> None:
 
 def _import(args) -> int:
     from auth.roles import PermissionDenied
-    from store.election_context import ContextError, import_context
+    from ingest.tables import TableError
+    from services.context import import_context
 
     from ingest.readers import ReadError, read_small_csv
     from ingest.validate import describe_problems
@@ -36,7 +37,7 @@ def _import(args) -> int:
         n = import_context(con, table, args.election, acting_user(con, args.user))
     except PermissionDenied as exc:
         raise CommandError(str(exc)) from exc
-    except ContextError as exc:
+    except TableError as exc:
         raise CommandError(f"{exc}\n{describe_problems(path.name, exc.problems)}") from exc
     print(json.dumps({"pemilihan": args.election, "baris": n}))
     return 0
