@@ -352,3 +352,92 @@ def test_area_profiles_are_refused_in_the_back_test():
     profile = parse_profile({"dimensi": [{"kode": "a", "indikator": [{"kode": "ikp", "rujukan": 100}]}]})
     with pytest.raises(ValueError, match="ikp bukan dari insiden"):
         evaluate(_panel(_stationary(5)), _regions(5), profile)
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+def _fill_db(path, n=6000, seed=3):
+    """``n`` incidents over 2019–2022 in the first 120 kabupaten/kota, half of them rising."""
+    from store import connect
+
+    rng = np.random.default_rng(seed)
+    con = connect(path)
+    codes = np.array([k for (k,) in con.execute("SELECT kode FROM regions WHERE level = 'kab' ORDER BY kode")
+                      .fetchall()][:120])
+    kec = dict(con.execute("SELECT kode_induk, min(kode) FROM regions WHERE level = 'kec' GROUP BY 1").fetchall())
+    pick = codes[rng.integers(0, len(codes), n)]
+    days = np.datetime64("2019-01-01") + rng.integers(0, 1461, n).astype("timedelta64[D]")
+    rising = np.isin(pick, codes[:60]) & (rng.random(n) > (days - np.datetime64("2019-01-01")).astype(int) / 1461)
+    keep = ~rising  # rising regions lose their early incidents
+    frame = pd.DataFrame({
+        "batch_id": 1, "sumber": "uji", "hash_isi": np.arange(n).astype(str), "tgl_mulai": days,
+        "kode_prov": [c[:2] for c in pick], "kode_kab": pick, "kode_kec": [kec.get(c) for c in pick],
+        "kategori": "POL", "bentuk": rng.choice(["BENTROK", "UR_DAMAI"], n), "eskalasi": rng.integers(1, 5, n),
+        "tewas": rng.poisson(0.05, n), "luka": rng.poisson(0.3, n), "pengungsi": 0, "judul": "uji",
+        "dibuat_oleh": "uji", "status_penanganan": "baru"}).loc[keep]
+    con.execute("INSERT INTO import_batches (nama_berkas, sumber, pengguna) VALUES ('uji', 'uji', 'uji')")
+    con.register("_b", frame)
+    con.execute(f"INSERT INTO incidents ({', '.join(frame.columns)}) SELECT * FROM _b")
+    con.close()
+    return codes
+
+
+def _run(capsys, *argv):
+    from sigap.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_evaluate_command_prints_one_json_object(fresh_db, capsys):
+    _fill_db(fresh_db)
+    code, out, err = _run(capsys, "--db", str(fresh_db), "evaluate", "--from", "2019T1", "--to", "2022T4",
+                          "--top", "20", "--boot", "50", "--months")
+    assert code == 0, err
+    data = json.loads(out)
+    assert out.count("\n") == 1 and data["dari"] == "2019 T1" and data["sampai"] == "2022 T4"
+    assert data["sasaran"][0] == "2021 T1" and data["sasaran"][-1] == "2022 T4"
+    assert {r["metode"] for r in data["baris"]} == {"ipk", "triwulan_lalu", "rata4", "rata_riwayat", "prakiraan"}
+    assert data["prakiraan"]["teks"].startswith("Prakiraan")
+    assert data["teks_indeks"]["ipk"].startswith("Uji balik 2021 T1–2022 T4: dari 20 wilayah")
+    assert data["bulanan"]["periode"] == "bulan" and {r["horizon"] for r in data["bulanan"]["baris"]} == {1, 2, 3}
+    if data["prakiraan"]["tampil"]:
+        assert len(data["prakiraan_berikut"]) == 514 and data["prakiraan_berikut"][0]["triwulan"] == "2023 T1"
+
+
+def test_the_command_reads_the_same_counts_as_the_map(fresh_db):
+    from analysis.triwulan import quarter_bounds
+    from sigap.commands.evaluasi import _read_counts
+    from store import connect
+    from store.incidents import IncidentFilter, Scope, aggregate_by_region
+
+    codes = _fill_db(fresh_db, n=1500)
+    con = connect(fresh_db)
+    quarterly, monthly, skipped = _read_counts(con, "2019 T1", "2022 T4", set(codes))
+    assert skipped == 0 and monthly["jumlah"].sum() == quarterly["jumlah"].sum()
+    for label in ("2019 T2", "2022 T4"):
+        lo, hi = quarter_bounds(label)
+        flt = IncidentFilter(date_from=lo, date_to=hi)
+        scope = Scope(None, "Rahasia")
+        kab = aggregate_by_region(con, flt, scope).set_index("kode")
+        kec = aggregate_by_region(con, flt, scope, level="kec")
+        mine = quarterly.loc[quarterly["triwulan"] == label].set_index("kode")
+        for column in ("jumlah", "skor_kejadian", "eskalasi_maks", "tewas", "luka", "pengungsi"):
+            np.testing.assert_allclose(mine[column].sort_index(), kab.loc[mine.index, column].sort_index())
+        per_kab = kec["kode"].str[:5].value_counts()
+        np.testing.assert_array_equal(mine["kec_terdampak"].sort_index(), per_kab.loc[mine.index].sort_index())
+    con.close()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--to", "2999T1"], "galat: triwulan 2999 T1 belum selesai"),
+    (["--to", "2022T5"], "galat: label triwulan tidak sah: '2022T5'"),
+    (["--profile", "tidak-ada.toml"], "galat: berkas profil tidak ditemukan: tidak-ada.toml"),
+    (["--from", "2022T1", "--to", "2022T4"], "galat: riwayat terlalu pendek untuk uji balik"),
+    (["--to", "2010T4"], "galat: tidak ada insiden pada rentang ini"),
+])
+def test_evaluate_command_errors_are_one_line(fresh_db, capsys, argv, message):
+    _fill_db(fresh_db, n=300)
+    code, out, err = _run(capsys, "--db", str(fresh_db), "evaluate", *argv)
+    assert code == 2 and out == "" and err.startswith(message) and err.count("\n") == 1
