@@ -441,3 +441,39 @@ def test_evaluate_command_errors_are_one_line(fresh_db, capsys, argv, message):
     _fill_db(fresh_db, n=300)
     code, out, err = _run(capsys, "--db", str(fresh_db), "evaluate", *argv)
     assert code == 2 and out == "" and err.startswith(message) and err.count("\n") == 1
+
+
+# --- deterministic breaks ------------------------------------------------------------------------
+
+def _within_ss(values, bins):
+    classes = np.searchsorted(bins, values, side="left")
+    return sum(((values[classes == c] - values[classes == c].mean()) ** 2).sum() for c in np.unique(classes))
+
+
+def test_natural_breaks_are_the_exact_jenks_optimum():
+    import mapclassify
+
+    from analysis.breaks import NaturalBreaks, natural_breaks
+
+    values = np.random.default_rng(0).lognormal(2, 1, 150).round(1)
+    with pytest.warns(UserWarning):  # mapclassify's pure-python Fisher–Jenks without numba
+        exact = mapclassify.FisherJenks(values, k=5).bins
+    ours = natural_breaks(values, 5)
+    assert _within_ss(values, ours) == pytest.approx(_within_ss(values, exact))
+    np.testing.assert_allclose(ours, exact)
+    assert NaturalBreaks(values, k=5).yb.max() == 4
+    assert list(natural_breaks([3, 1, 3, 2], 5)) == [1, 2, 3]
+    with pytest.raises(ValueError, match="tidak dapat dikelaskan"):
+        natural_breaks([1.0, np.nan])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(1, 400), min_size=1, max_size=80), st.integers(1, 6), st.randoms(use_true_random=False))
+def test_natural_breaks_ignore_row_order_and_repeat_exactly(values, k, rnd):
+    from analysis.breaks import natural_breaks
+
+    shuffled = list(values)
+    rnd.shuffle(shuffled)
+    a, b = natural_breaks(values, k), natural_breaks(shuffled, k)
+    np.testing.assert_array_equal(a, b)
+    assert a[-1] == max(values) and (np.diff(a) > 0).all() and len(a) == min(k, len(set(values)))
