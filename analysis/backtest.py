@@ -49,12 +49,16 @@ __all__ = [
 
 #: Baselines per period: key → (words shown to the user, periods averaged; None = all history).
 BASELINES = {
-    "triwulan": {"triwulan_lalu": ("sama dengan triwulan lalu", 1),
-                 "rata4": ("rata-rata 4 triwulan terakhir", 4),
-                 "rata_riwayat": ("rata-rata seluruh riwayat", None)},
-    "bulan": {"bulan_lalu": ("sama dengan bulan lalu", 1),
-              "rata3": ("rata-rata 3 bulan terakhir", 3),
-              "rata_riwayat": ("rata-rata seluruh riwayat", None)},
+    "triwulan": {
+        "triwulan_lalu": ("sama dengan triwulan lalu", 1),
+        "rata4": ("rata-rata 4 triwulan terakhir", 4),
+        "rata_riwayat": ("rata-rata seluruh riwayat", None),
+    },
+    "bulan": {
+        "bulan_lalu": ("sama dengan bulan lalu", 1),
+        "rata3": ("rata-rata 3 bulan terakhir", 3),
+        "rata_riwayat": ("rata-rata seluruh riwayat", None),
+    },
 }
 #: Measure → (words shown to the user, True if higher is better, False if a loss, None: no skill).
 MEASURES = {
@@ -136,13 +140,17 @@ class Evaluation:
         """How often the index's top regions were next quarter's, against the no-change rule, in words."""
         values = self.summary.set_index(["metode", "ukuran"])["nilai"]
         if (method, "hit_rate") not in values.index:
-            raise ValueError(f"metode tidak ada dalam uji balik: {method!r} "
-                             f"(pilihan: {', '.join(self.summary['metode'].unique())})")
+            raise ValueError(
+                f"metode tidak ada dalam uji balik: {method!r} "
+                f"(pilihan: {', '.join(self.summary['metode'].unique())})"
+            )
         baseline, (label, _) = next(iter(BASELINES[self.period].items()))
-        return (f"Uji balik {_span(self.targets)}: dari {self.top} wilayah dengan skor tertinggi, rata-rata "
-                f"{_percent(values[(method, 'hit_rate')])} termasuk {self.top} wilayah dengan insiden terbanyak "
-                f"pada {PERIODS[self.period][0]} berikutnya (anggapan '{label}': "
-                f"{_percent(values[(baseline, 'hit_rate')])}).")
+        return (
+            f"Uji balik {_span(self.targets)}: dari {self.top} wilayah dengan skor tertinggi, rata-rata "
+            f"{_percent(values[(method, 'hit_rate')])} termasuk {self.top} wilayah dengan insiden terbanyak "
+            f"pada {PERIODS[self.period][0]} berikutnya (anggapan '{label}': "
+            f"{_percent(values[(baseline, 'hit_rate')])})."
+        )
 
     def to_dict(self) -> dict:
         """Everything as plain JSON types (NaN as None)."""
@@ -153,17 +161,36 @@ class Evaluation:
             "baris": _records(self.rows),
             "ringkasan": _records(self.summary),
             "skill": _records(self.skill),
-            "prakiraan": None if self.verdict is None else {
-                "skill": _plain(self.verdict.skill), "bawah": _plain(self.verdict.lower),
-                "atas": _plain(self.verdict.upper), "unggul_dari_tanpa_perubahan": self.verdict.beats_no_change,
-                "tampil": self.verdict.shown, "teks": self.verdict.text, "rentang": list(self.verdict.period)},
+            "prakiraan": None
+            if self.verdict is None
+            else {
+                "skill": _plain(self.verdict.skill),
+                "bawah": _plain(self.verdict.lower),
+                "atas": _plain(self.verdict.upper),
+                "unggul_dari_tanpa_perubahan": self.verdict.beats_no_change,
+                "tampil": self.verdict.shown,
+                "teks": self.verdict.text,
+                "rentang": list(self.verdict.period),
+            },
         }
 
 
-def evaluate(counts: pd.DataFrame, regions: pd.DataFrame, profile: Profile | Mapping[str, Profile], *,
-             top: int = 50, first: str | None = None, last: str | None = None, min_history: int = 8,
-             forecast: bool = True, level: float = 0.8, rules: HonestRules = HonestRules(),
-             n_boot: int = 1000, seed: int = 0, min_skill: float = 0.05) -> Evaluation:
+def evaluate(
+    counts: pd.DataFrame,
+    regions: pd.DataFrame,
+    profile: Profile | Mapping[str, Profile],
+    *,
+    top: int = 50,
+    first: str | None = None,
+    last: str | None = None,
+    min_history: int = 8,
+    forecast: bool = True,
+    level: float = 0.8,
+    rules: HonestRules = HonestRules(),
+    n_boot: int = 1000,
+    seed: int = 0,
+    min_skill: float = 0.05,
+) -> Evaluation:
     """Back-test the index (one or more weight profiles), the baselines and the forecast.
 
     Parameters
@@ -204,32 +231,53 @@ def evaluate(counts: pd.DataFrame, regions: pd.DataFrame, profile: Profile | Map
     _check_options(top, min_history, n_boot)
     panel = _check_counts(counts, regions, profiles)
     labels = panel["triwulan"].unique()
-    periods = period_labels(normalise_quarter(first) if first else min(labels, key=period_index),
-                            normalise_quarter(last) if last else max(labels, key=period_index))
+    periods = period_labels(
+        normalise_quarter(first) if first else min(labels, key=period_index),
+        normalise_quarter(last) if last else max(labels, key=period_index),
+    )
     panel = panel.loc[panel["triwulan"].isin(periods)].assign(_t=lambda f: f["triwulan"].map(periods.index))
     codes = regions["kode"].tolist()
     y = to_wide(panel, codes, periods)
     origins = list(range(min_history - 1, len(periods) - 1))
     if not origins:
-        raise ValueError(f"riwayat terlalu pendek untuk uji balik: perlu sedikitnya {min_history + 1} triwulan "
-                         f"({min_history} sebagai riwayat dan satu untuk dinilai), ada {len(periods)}")
+        raise ValueError(
+            f"riwayat terlalu pendek untuk uji balik: perlu sedikitnya {min_history + 1} triwulan "
+            f"({min_history} sebagai riwayat dan satu untuk dinilai), ada {len(periods)}"
+        )
     start = period_index(periods[0])
     scored = {}
     for t in origins:
         known = panel.loc[panel["_t"] <= t]  # nothing after the origin is passed on
-        ranks = {name: compute_quarter_ipk(known, regions, p, periods[t], since=periods[0], rules=rules,
-                                           reasons=False).scores["ipk"].to_numpy(dtype=float)
-                 for name, p in profiles.items()}
+        ranks = {
+            name: compute_quarter_ipk(
+                known, regions, p, periods[t], since=periods[0], rules=rules, reasons=False
+            )
+            .scores["ipk"]
+            .to_numpy(dtype=float)
+            for name, p in profiles.items()
+        }
         scored[(t, 1)] = {**ranks, **_baselines(y[:, : t + 1], "triwulan")}
         if forecast:
             scored[(t, 1)].update(_forecast_at(y[:, : t + 1], start, "triwulan", 1, level))
     return _assemble(scored, y, codes, periods, "triwulan", top, forecast, n_boot, seed, min_skill)
 
 
-def evaluate_forecast(counts: pd.DataFrame, codes, *, period: str = "bulan", horizons=(1, 2, 3),
-                      origins=None, first: str | None = None, last: str | None = None, min_history: int | None = None,
-                      top: int = 50, level: float = 0.8, n_boot: int = 1000, seed: int = 0,
-                      min_skill: float = 0.05) -> Evaluation:
+def evaluate_forecast(
+    counts: pd.DataFrame,
+    codes,
+    *,
+    period: str = "bulan",
+    horizons=(1, 2, 3),
+    origins=None,
+    first: str | None = None,
+    last: str | None = None,
+    min_history: int | None = None,
+    top: int = 50,
+    level: float = 0.8,
+    n_boot: int = 1000,
+    seed: int = 0,
+    min_skill: float = 0.05,
+) -> Evaluation:
     """Back-test the count forecast alone, e.g. the next 1–3 months, with the same machinery.
 
     Parameters
@@ -259,23 +307,36 @@ def evaluate_forecast(counts: pd.DataFrame, codes, *, period: str = "bulan", hor
     labels = counts[period].astype(str).unique()
     if not len(labels):
         raise ValueError("tidak ada data insiden untuk uji balik")
-    periods = period_labels(first or min(labels, key=lambda x: period_index(x, period)),
-                            last or max(labels, key=lambda x: period_index(x, period)), period)
+    periods = period_labels(
+        first or min(labels, key=lambda x: period_index(x, period)),
+        last or max(labels, key=lambda x: period_index(x, period)),
+        period,
+    )
     codes = list(codes)
     y = to_wide(counts.loc[counts[period].astype(str).isin(periods)], codes, periods, period=period)
     wanted = None if origins is None else {periods.index(o) for o in origins if o in periods}
-    pairs = [(t, h) for t in range(min_history - 1, len(periods)) for h in horizons
-             if t + h < len(periods) and (wanted is None or t in wanted)]
+    pairs = [
+        (t, h)
+        for t in range(min_history - 1, len(periods))
+        for h in horizons
+        if t + h < len(periods) and (wanted is None or t in wanted)
+    ]
     if not pairs:
-        raise ValueError(f"riwayat terlalu pendek untuk uji balik: perlu lebih dari {min_history} {PERIODS[period][0]}")
+        raise ValueError(
+            f"riwayat terlalu pendek untuk uji balik: perlu lebih dari {min_history} {PERIODS[period][0]}"
+        )
     start = period_index(periods[0], period)
     scored = {}
     for t, h in pairs:
-        scored[(t, h)] = {**_baselines(y[:, : t + 1], period), **_forecast_at(y[:, : t + 1], start, period, h, level)}
+        scored[(t, h)] = {
+            **_baselines(y[:, : t + 1], period),
+            **_forecast_at(y[:, : t + 1], start, period, h, level),
+        }
     return _assemble(scored, y, codes, periods, period, top, True, n_boot, seed, min_skill)
 
 
 # --- scores -------------------------------------------------------------------------------------
+
 
 def top_hit_rate(score, truth, n: int) -> float:
     """Share of the ``n`` highest ``score`` that are among the ``n`` highest positive ``truth``.
@@ -340,15 +401,20 @@ def skill_score(value, baseline, higher_is_better: bool):
 
 # --- inner steps --------------------------------------------------------------------------------
 
+
 def _profiles(profile) -> dict[str, Profile]:
-    profiles = {"ipk": profile} if isinstance(profile, Profile) else {f"ipk:{k}": p for k, p in profile.items()}
+    profiles = (
+        {"ipk": profile} if isinstance(profile, Profile) else {f"ipk:{k}": p for k, p in profile.items()}
+    )
     if not profiles:
         raise ValueError("tidak ada profil untuk diuji")
     for name, p in profiles.items():
         area = [i.kode for d in p.dimensi for i in d.indikator if i.kode not in INCIDENT_INDICATORS]
         if area:
-            raise ValueError(f"profil {p.nama}: indikator {', '.join(area)} bukan dari insiden; uji balik hanya untuk "
-                             "indikator insiden (satu tabel wilayah untuk semua triwulan lampau akan melihat masa depan)")
+            raise ValueError(
+                f"profil {p.nama}: indikator {', '.join(area)} bukan dari insiden; uji balik hanya untuk "
+                "indikator insiden (satu tabel wilayah untuk semua triwulan lampau akan melihat masa depan)"
+            )
     return profiles
 
 
@@ -356,7 +422,9 @@ def _check_options(top, min_history, n_boot) -> None:
     if top < 1:
         raise ValueError(f"top harus ≥ 1, bukan {top}")
     if min_history < 5:
-        raise ValueError(f"riwayat minimal harus ≥ 5 periode (setahun jeda dan satu untuk melatih), bukan {min_history}")
+        raise ValueError(
+            f"riwayat minimal harus ≥ 5 periode (setahun jeda dan satu untuk melatih), bukan {min_history}"
+        )
     if n_boot < 0:
         raise ValueError(f"jumlah bootstrap harus ≥ 0, bukan {n_boot}")
 
@@ -369,15 +437,19 @@ def _check_counts(counts: pd.DataFrame, regions: pd.DataFrame, profiles) -> pd.D
         raise ValueError("tidak ada data insiden untuk uji balik")
     unknown = sorted(set(counts["kode"]) - set(regions["kode"]))
     if unknown:
-        raise ValueError(f"kode wilayah tidak ada dalam daftar wilayah: {', '.join(unknown[:5])}"
-                         + (f" (dan {len(unknown) - 5} lagi)" if len(unknown) > 5 else ""))
+        raise ValueError(
+            f"kode wilayah tidak ada dalam daftar wilayah: {', '.join(unknown[:5])}"
+            + (f" (dan {len(unknown) - 5} lagi)" if len(unknown) > 5 else "")
+        )
     labels = {x: normalise_quarter(x) for x in counts["triwulan"].unique()}
     return counts.assign(triwulan=counts["triwulan"].map(labels))
 
 
 def _baselines(history: np.ndarray, period: str) -> dict[str, np.ndarray]:
-    return {key: history[:, -(window or history.shape[1]):].mean(axis=1)
-            for key, (_, window) in BASELINES[period].items()}
+    return {
+        key: history[:, -(window or history.shape[1]) :].mean(axis=1)
+        for key, (_, window) in BASELINES[period].items()
+    }
 
 
 def _forecast_at(history: np.ndarray, start: int, period: str, horizon: int, level: float) -> dict:
@@ -394,8 +466,14 @@ def _measures(pred: dict, truth: np.ndarray, top: int) -> dict[str, dict[str, fl
     for name, value in pred.items():
         if name.startswith("_"):
             continue
-        row = {"hit_rate": top_hit_rate(value, truth, top), "ap": average_precision(value, truth > 0),
-               "spearman": spearman(value, truth), "mse": np.nan, "mae": np.nan, "cakupan": np.nan}
+        row = {
+            "hit_rate": top_hit_rate(value, truth, top),
+            "ap": average_precision(value, truth > 0),
+            "spearman": spearman(value, truth),
+            "mse": np.nan,
+            "mae": np.nan,
+            "cakupan": np.nan,
+        }
         if name in counts_like:
             row["mse"] = float(np.mean((value - truth) ** 2))
             row["mae"] = float(np.mean(np.abs(value - truth)))
@@ -411,8 +489,17 @@ def _assemble(scored, y, codes, periods, period, top, forecast, n_boot, seed, mi
     for (t, h), pred in scored.items():
         truth = y[:, t + h]
         for name, values in _measures(pred, truth, top).items():
-            records.append({"asal": periods[t], "sasaran": periods[t + h], "horizon": h, "metode": name, **values,
-                            "insiden": int(truth.sum()), "wilayah_insiden": int((truth > 0).sum())})
+            records.append(
+                {
+                    "asal": periods[t],
+                    "sasaran": periods[t + h],
+                    "horizon": h,
+                    "metode": name,
+                    **values,
+                    "insiden": int(truth.sum()),
+                    "wilayah_insiden": int((truth > 0).sum()),
+                }
+            )
             predictions.append((periods[t], h, pred[name]))
     rows = pd.DataFrame(records)
     methods = list(dict.fromkeys(rows["metode"]))
@@ -421,23 +508,45 @@ def _assemble(scored, y, codes, periods, period, top, forecast, n_boot, seed, mi
     skill = _skills(rows, methods, baselines, n_boot, seed)
     verdict = _verdict(skill, rows, period, baselines, min_skill) if forecast else None
     n = len(codes)
-    pred_frame = pd.DataFrame({
-        "asal": np.repeat([p[0] for p in predictions], n), "horizon": np.repeat([p[1] for p in predictions], n),
-        "kode": np.tile(np.asarray(codes, dtype=object), len(predictions)),
-        "metode": np.repeat(rows["metode"].to_numpy(), n),
-        "nilai": np.concatenate([np.asarray(p[2], dtype=float) for p in predictions]),
-    })
+    pred_frame = pd.DataFrame(
+        {
+            "asal": np.repeat([p[0] for p in predictions], n),
+            "horizon": np.repeat([p[1] for p in predictions], n),
+            "kode": np.tile(np.asarray(codes, dtype=object), len(predictions)),
+            "metode": np.repeat(rows["metode"].to_numpy(), n),
+            "nilai": np.concatenate([np.asarray(p[2], dtype=float) for p in predictions]),
+        }
+    )
     targets = tuple(dict.fromkeys(rows["sasaran"]))
-    return Evaluation(rows=rows, summary=summary, skill=skill, predictions=pred_frame, verdict=verdict,
-                      targets=targets, top=top, period=period)
+    return Evaluation(
+        rows=rows,
+        summary=summary,
+        skill=skill,
+        predictions=pred_frame,
+        verdict=verdict,
+        targets=targets,
+        top=top,
+        period=period,
+    )
 
 
 def _summary(rows: pd.DataFrame, methods) -> pd.DataFrame:
-    long = rows.melt(id_vars=["metode", "horizon"], value_vars=list(MEASURES), var_name="ukuran", value_name="v")
-    out = long.dropna(subset=["v"]).groupby(["metode", "horizon", "ukuran"], sort=False)["v"].agg(["mean", "size"])
+    long = rows.melt(
+        id_vars=["metode", "horizon"], value_vars=list(MEASURES), var_name="ukuran", value_name="v"
+    )
+    out = (
+        long.dropna(subset=["v"])
+        .groupby(["metode", "horizon", "ukuran"], sort=False)["v"]
+        .agg(["mean", "size"])
+    )
     out = out.reset_index().rename(columns={"mean": "nilai", "size": "n"})
     order = out["metode"].map({m: i for i, m in enumerate(methods)})
-    return out.assign(_o=order).sort_values(["horizon", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    return (
+        out.assign(_o=order)
+        .sort_values(["horizon", "_o"], kind="stable")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
 
 
 def _skills(rows, methods, baselines, n_boot, seed) -> pd.DataFrame:
@@ -463,12 +572,23 @@ def _skills(rows, methods, baselines, n_boot, seed) -> pd.DataFrame:
                     if draws is not None:
                         with warnings.catch_warnings():  # a draw of only NaN quarters is NaN
                             warnings.simplefilter("ignore", RuntimeWarning)
-                            boot = skill_score(np.nanmean(a[draws], axis=1), np.nanmean(c[draws], axis=1), higher)
+                            boot = skill_score(
+                                np.nanmean(a[draws], axis=1), np.nanmean(c[draws], axis=1), higher
+                            )
                         boot = boot[np.isfinite(boot)]
                         if len(boot):
                             low, high = (float(v) for v in np.percentile(boot, [2.5, 97.5]))
-                    out.append({"metode": m, "horizon": int(h), "ukuran": measure, "pembanding": b, "skill": point,
-                                "bawah": low, "atas": high})
+                    out.append(
+                        {
+                            "metode": m,
+                            "horizon": int(h),
+                            "ukuran": measure,
+                            "pembanding": b,
+                            "skill": point,
+                            "bawah": low,
+                            "atas": high,
+                        }
+                    )
     return pd.DataFrame(out, columns=["metode", "horizon", "ukuran", "pembanding", "skill", "bawah", "atas"])
 
 
@@ -484,20 +604,38 @@ def _verdict(skill, rows, period, baselines, min_skill) -> ForecastVerdict:
     shown = all(good.values())
     where = f"pada uji balik {_span(span)}"
     if shown:
-        text = (f"Prakiraan ini {_percent(no_change['skill'])} lebih tepat daripada anggapan "
-                f"'{labels[baselines[0]][0]}' {where} (galat kuadrat rata-rata{_interval(no_change)}).")
+        text = (
+            f"Prakiraan ini {_percent(no_change['skill'])} lebih tepat daripada anggapan "
+            f"'{labels[baselines[0]][0]}' {where} (galat kuadrat rata-rata{_interval(no_change)})."
+        )
     else:
         weakest = min(baselines, key=lambda b: (good[b], mine.at[b, "skill"]))
         row = mine.loc[weakest]
         value = row["skill"]
-        how = (f"{_percent(value)} lebih tepat, tetapi belum pasti" if value >= min_skill
-               else f"hanya {_percent(value)} lebih tepat" if value > 0
-               else f"{_percent(-value)} kurang tepat" if value < 0 else "sama tepatnya")
-        text = (f"Prakiraan tidak ditampilkan: {where} prakiraan {how} daripada anggapan "
-                f"'{labels[weakest][0]}' ({_interval(row)[2:] or 'tanpa selang'}; syarat: sedikitnya "
-                f"{_percent(min_skill)} lebih tepat daripada setiap cara sederhana, dengan selang 95 % di atas 0).")
-    return ForecastVerdict(skill=float(no_change["skill"]), lower=float(no_change["bawah"]),
-                           upper=float(no_change["atas"]), beats_no_change=beats, shown=shown, text=text, period=span)
+        how = (
+            f"{_percent(value)} lebih tepat, tetapi belum pasti"
+            if value >= min_skill
+            else f"hanya {_percent(value)} lebih tepat"
+            if value > 0
+            else f"{_percent(-value)} kurang tepat"
+            if value < 0
+            else "sama tepatnya"
+        )
+        text = (
+            f"Prakiraan tidak ditampilkan: {where} prakiraan {how} daripada anggapan "
+            f"'{labels[weakest][0]}' ({_interval(row)[2:] or 'tanpa selang'}; syarat: sedikitnya "
+            f"{_percent(min_skill)} lebih tepat daripada setiap cara sederhana, "
+            "dengan selang 95 % di atas 0)."
+        )
+    return ForecastVerdict(
+        skill=float(no_change["skill"]),
+        lower=float(no_change["bawah"]),
+        upper=float(no_change["atas"]),
+        beats_no_change=beats,
+        shown=shown,
+        text=text,
+        period=span,
+    )
 
 
 def _interval(row) -> str:

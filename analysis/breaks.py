@@ -46,7 +46,7 @@ def natural_breaks(values, k: int = 5) -> np.ndarray:
         return distinct
     w = np.r_[0.0, np.cumsum(weight)]
     s1 = np.r_[0.0, np.cumsum(weight * distinct)]
-    s2 = np.r_[0.0, np.cumsum(weight * distinct ** 2)]
+    s2 = np.r_[0.0, np.cumsum(weight * distinct**2)]
 
     def cost(a, b):  # within-class sum of squares of distinct values a..b-1
         return s2[b] - s2[a] - (s1[b] - s1[a]) ** 2 / (w[b] - w[a])
@@ -60,7 +60,7 @@ def natural_breaks(values, k: int = 5) -> np.ndarray:
         nxt = np.full(n + 1, np.inf)
         for block in range(c, n + 1, _BLOCK):  # a block of class ends at a time: memory stays small
             b = np.arange(block, min(block + _BLOCK, n + 1))[:, None]
-            a = starts[c - 1: int(b[-1, 0])][None, :]
+            a = starts[c - 1 : int(b[-1, 0])][None, :]
             with np.errstate(divide="ignore", invalid="ignore"):
                 total = np.where(a < b, best[a] + cost(a, b), np.inf)
             pick = np.argmin(total, axis=1)  # the first minimum: the lower break on a tie
@@ -75,7 +75,7 @@ def natural_breaks(values, k: int = 5) -> np.ndarray:
 
 
 class NaturalBreaks:
-    """Deterministic stand-in for ``mapclassify.NaturalBreaks``: same call ``(y, k)``, same ``bins`` and ``yb``."""
+    """Deterministic stand-in for ``mapclassify.NaturalBreaks``: same call ``(y, k)``, ``bins``, ``yb``."""
 
     def __init__(self, y, k: int = 5):
         y = np.asarray(y, dtype=float)

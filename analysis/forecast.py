@@ -24,7 +24,14 @@ from scipy import optimize, special, stats
 
 from analysis.panel import PERIODS, period_index, period_labels, shift_period, to_wide
 
-__all__ = ["CountModel", "Forecast", "fit_count_model", "forecast_counts", "predict_counts", "prediction_interval"]
+__all__ = [
+    "CountModel",
+    "Forecast",
+    "fit_count_model",
+    "forecast_counts",
+    "predict_counts",
+    "prediction_interval",
+]
 
 #: Names of the terms before the season terms, in the order of :attr:`CountModel.params`.
 TERMS = ("konstanta", "terakhir", "rata_setahun", "rata_riwayat", "tahun_lalu", "momentum_nasional")
@@ -77,8 +84,15 @@ class Forecast:
     models: tuple[CountModel, ...]
 
 
-def forecast_counts(counts: pd.DataFrame, codes, *, period: str = "triwulan", origin: str | None = None,
-                    horizons=(1,), level: float = 0.8) -> Forecast:
+def forecast_counts(
+    counts: pd.DataFrame,
+    codes,
+    *,
+    period: str = "triwulan",
+    origin: str | None = None,
+    horizons=(1,),
+    level: float = 0.8,
+) -> Forecast:
     """Expected incidents per region for the periods after ``origin``, with an interval.
 
     Parameters
@@ -116,14 +130,27 @@ def forecast_counts(counts: pd.DataFrame, codes, *, period: str = "triwulan", or
         model = fit_count_model(y, start, len(periods) - 1, period=period, horizon=int(h))
         mean = predict_counts(model, y, start, len(periods) - 1)
         low, high = prediction_interval(mean, model.alpha, level)
-        frames.append(pd.DataFrame({"kode": codes, period: shift_period(origin, int(h), period), "horizon": int(h),
-                                    "perkiraan": mean, "bawah": low, "atas": high}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "kode": codes,
+                    period: shift_period(origin, int(h), period),
+                    "horizon": int(h),
+                    "perkiraan": mean,
+                    "bawah": low,
+                    "atas": high,
+                }
+            )
+        )
         models.append(model)
-    return Forecast(frame=pd.concat(frames, ignore_index=True), origin=origin, level=level, models=tuple(models))
+    return Forecast(
+        frame=pd.concat(frames, ignore_index=True), origin=origin, level=level, models=tuple(models)
+    )
 
 
-def fit_count_model(y: np.ndarray, start: int, origin: int, *, period: str = "triwulan",
-                    horizon: int = 1) -> CountModel:
+def fit_count_model(
+    y: np.ndarray, start: int, origin: int, *, period: str = "triwulan", horizon: int = 1
+) -> CountModel:
     """Fit the model on every (region, target) pair whose target is at most column ``origin``.
 
     Parameters
@@ -145,13 +172,20 @@ def fit_count_model(y: np.ndarray, start: int, origin: int, *, period: str = "tr
     origins = range(per_year - 1, origin - horizon + 1)
     names = TERMS + tuple(f"musim_{k + 1}" for k in range(1, per_year))
     if len(origins) == 0:
-        raise ValueError(f"riwayat terlalu pendek untuk prakiraan: perlu sedikitnya {per_year + horizon} "
-                         f"{PERIODS[period][0]}, ada {origin + 1}")
+        raise ValueError(
+            f"riwayat terlalu pendek untuk prakiraan: perlu sedikitnya {per_year + horizon} "
+            f"{PERIODS[period][0]}, ada {origin + 1}"
+        )
     x = np.vstack([_features(y, start, o, horizon, per_year) for o in origins])
     target = np.concatenate([y[:, o + horizon] for o in origins])
     params, mean = _fit_poisson(x, target)
-    return CountModel(params=pd.Series(params, index=names), alpha=_dispersion(target, mean), period=period,
-                      horizon=horizon, n_obs=len(target))
+    return CountModel(
+        params=pd.Series(params, index=names),
+        alpha=_dispersion(target, mean),
+        period=period,
+        horizon=horizon,
+        n_obs=len(target),
+    )
 
 
 def predict_counts(model: CountModel, y: np.ndarray, start: int, origin: int) -> np.ndarray:
@@ -188,8 +222,17 @@ def _features(y: np.ndarray, start: int, origin: int, horizon: int, per_year: in
     k = (start + target) % per_year
     if k:
         season[:, k - 1] = 1.0
-    return np.column_stack([np.ones(n), np.log1p(last), np.log1p(year), np.log1p(whole), np.log1p(same),
-                            np.full(n, momentum), season])
+    return np.column_stack(
+        [
+            np.ones(n),
+            np.log1p(last),
+            np.log1p(year),
+            np.log1p(whole),
+            np.log1p(same),
+            np.full(n, momentum),
+            season,
+        ]
+    )
 
 
 def _fit_poisson(x: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -210,15 +253,20 @@ def _fit_poisson(x: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def _dispersion(target: np.ndarray, mean: np.ndarray) -> float:
-    """Negative-binomial ``alpha`` by maximum likelihood with the means held fixed (0 if not over-dispersed)."""
+    """Negative-binomial ``alpha`` by maximum likelihood, the means held fixed (0: not over-dispersed)."""
     if target.sum() == 0 or np.var(target - mean) <= mean.mean():
         return 0.0
     mu = np.clip(mean, 1e-9, None)
 
     def negative_loglik(log_alpha):
         size = np.exp(-log_alpha)
-        return -np.sum(special.gammaln(target + size) - special.gammaln(size) - special.gammaln(target + 1)
-                       + size * np.log(size / (size + mu)) + target * np.log(mu / (size + mu)))
+        return -np.sum(
+            special.gammaln(target + size)
+            - special.gammaln(size)
+            - special.gammaln(target + 1)
+            + size * np.log(size / (size + mu))
+            + target * np.log(mu / (size + mu))
+        )
 
     best = optimize.minimize_scalar(negative_loglik, bounds=(np.log(1e-6), np.log(100.0)), method="bounded")
     alpha = float(np.exp(best.x))

@@ -23,7 +23,14 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from analysis.panel import fill_period_grid, normalise_quarter, period_index, period_labels, quarter_elapsed, shift_period
+from analysis.panel import (
+    fill_period_grid,
+    normalise_quarter,
+    period_index,
+    period_labels,
+    quarter_elapsed,
+    shift_period,
+)
 from analysis.profile import Profile
 
 __all__ = [
@@ -175,8 +182,8 @@ def compute_ipk(indicators: pd.DataFrame, profile: Profile) -> IPKResult:
     scored = _score(indicators, profile)
     cuts = _cuts(scored.scores["ipk"], profile)
     scores = _classify(scored.scores, cuts)
-    return IPKResult(scores=scores, indicators=scored.scaled, reasons=_reasons(indicators, scored.contributions),
-                     cuts=cuts)
+    words = _reasons(indicators, scored.contributions)
+    return IPKResult(scores=scores, indicators=scored.scaled, reasons=words, cuts=cuts)
 
 
 def panel_from_aggregates(kab: Mapping[str, pd.DataFrame],
@@ -263,8 +270,8 @@ def compute_quarter_ipk(panel: pd.DataFrame, regions: pd.DataFrame, profile: Pro
     grid = fill_period_grid(panel.loc[panel["triwulan"].isin(periods)], regions["kode"], periods)
     table = _indicator_rows(grid, regions, periods, window, first, elapsed, rules)
     if area is not None:
-        table = table.merge(area.drop(columns=[c for c in area.columns if c in table.columns and c != "kode"]),
-                            on="kode", how="left")
+        clash = [c for c in area.columns if c in table.columns and c != "kode"]
+        table = table.merge(area.drop(columns=clash), on="kode", how="left")
     _check_indicators(table, profile)
     scored = _score(table, profile)
     now = (table["triwulan"] == q).to_numpy()
@@ -316,13 +323,14 @@ def _earliest(panel: pd.DataFrame, quarter: str) -> str:
 
 
 def _reference_window(quarter: str, elapsed: float, first: str, size: int) -> list[str]:
-    """The last ``size`` complete triwulan up to ``quarter`` (before it when it is running), not before ``first``."""
+    """The last ``size`` complete triwulan up to ``quarter`` (before it if running), from ``first`` on."""
     last = quarter if elapsed >= 1 else shift_period(quarter, -1)
-    return [q for q in period_labels(shift_period(last, 1 - size), last) if period_index(q) >= period_index(first)]
+    labels = period_labels(shift_period(last, 1 - size), last)
+    return [q for q in labels if period_index(q) >= period_index(first)]
 
 
 def _indicator_rows(grid, regions, periods, window, first, elapsed, rules) -> pd.DataFrame:
-    """Indicator values for every (kode, triwulan) of ``periods`` but the first (which only gives ``kenaikan``)."""
+    """Indicator values per (kode, triwulan) of ``periods`` but the first (which only serves ``kenaikan``)."""
     n, p = len(regions), len(periods)
     cols = {c: grid[c].to_numpy(dtype=float).reshape(n, p).copy() for c in PANEL_COLUMNS}
     observed = cols["jumlah"][:, 1:].copy()
@@ -386,7 +394,8 @@ def _non_incident_part(contributions: dict, rows: np.ndarray) -> np.ndarray:
 
 def _hold_thin_evidence(scores, incidents, non_incident, cuts, rules) -> pd.DataFrame:
     """*Tinggi* on fewer than ``rules.min_evidence`` incidents becomes *Sedang*, with the reason."""
-    held = (scores["kelas"] == "Tinggi").to_numpy() & (incidents < rules.min_evidence) & (non_incident < cuts[1])
+    tinggi = (scores["kelas"] == "Tinggi").to_numpy()
+    held = tinggi & (incidents < rules.min_evidence) & (non_incident < cuts[1])
     kelas = np.where(held, "Sedang", scores["kelas"])
     note = np.where(held, [f"Tinggi menurut skor, tetapi baru {int(n)} insiden tercatat (minimal "
                            f"{rules.min_evidence} untuk Tinggi)" for n in incidents], "")
@@ -402,8 +411,9 @@ def _note(quarter, elapsed, window, profile) -> str:
     else:
         text = f"Belum ada triwulan lengkap sebagai rujukan: batas kelas dari {quarter} sendiri ({scheme})."
     if elapsed < 1:
-        text += (f" Triwulan {quarter} masih berjalan ({_percent(elapsed)} hari): jumlah disetarakan pro rata "
-                 "ke triwulan penuh (yang tercatat + sisa hari × rata-rata triwulan rujukan wilayah itu).")
+        text += (f" Triwulan {quarter} masih berjalan ({_percent(elapsed)} hari): jumlah disetarakan "
+                 "pro rata ke triwulan penuh (yang tercatat + sisa hari × rata-rata triwulan rujukan "
+                 "wilayah itu).")
     return text
 
 

@@ -93,8 +93,9 @@ def quarter_elapsed(label: str, as_of: date | None) -> float:
     return ((as_of - start).days + 1) / ((end - start).days + 1)
 
 
-def fill_period_grid(frame: pd.DataFrame, codes, periods, *, period: str = "triwulan",
-                     fill: float = 0) -> pd.DataFrame:
+def fill_period_grid(
+    frame: pd.DataFrame, codes, periods, *, period: str = "triwulan", fill: float = 0
+) -> pd.DataFrame:
     """Every ``kode`` × every period, with ``fill`` where ``frame`` has no row.
 
     Parameters
@@ -123,7 +124,9 @@ def fill_period_grid(frame: pd.DataFrame, codes, periods, *, period: str = "triw
         raise ValueError(f"kolom tidak ada: {', '.join(missing)}")
     if frame.duplicated(["kode", period]).any():
         dup = frame.loc[frame.duplicated(["kode", period]), ["kode", period]].iloc[0]
-        raise ValueError(f"baris ganda untuk kode {dup['kode']} {period} {dup[period]}: satu baris per wilayah dan periode")
+        raise ValueError(
+            f"baris ganda untuk kode {dup['kode']} {period} {dup[period]}: satu baris per wilayah dan periode"
+        )
     codes, periods = list(codes), list(periods)
     grid = pd.MultiIndex.from_product([codes, periods], names=["kode", period])
     values = frame.set_index(["kode", period]).reindex(grid)
@@ -134,8 +137,9 @@ def fill_period_grid(frame: pd.DataFrame, codes, periods, *, period: str = "triw
     return out
 
 
-def to_wide(frame: pd.DataFrame, codes, periods, column: str = "jumlah", *,
-            period: str = "triwulan") -> np.ndarray:
+def to_wide(
+    frame: pd.DataFrame, codes, periods, column: str = "jumlah", *, period: str = "triwulan"
+) -> np.ndarray:
     """A ``len(codes) × len(periods)`` float array of ``column`` (0 where there is no row)."""
     codes, periods = list(codes), list(periods)
     grid = fill_period_grid(frame[["kode", period, column]], codes, periods, period=period)

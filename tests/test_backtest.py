@@ -9,8 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.backtest import (average_precision, evaluate, evaluate_forecast, skill_score, spearman,
-                               top_hit_rate)
+from analysis.backtest import (
+    average_precision,
+    evaluate,
+    evaluate_forecast,
+    skill_score,
+    spearman,
+    top_hit_rate,
+)
 from analysis.ipk import CLASSES, HonestRules, compute_quarter_ipk, panel_from_aggregates
 from analysis.panel import fill_period_grid, normalise_quarter, period_labels, quarter_elapsed, shift_period
 from analysis.profile import load_profile, parse_profile
@@ -31,8 +37,13 @@ def _regions(n, kec=10):
 def _panel(counts: np.ndarray, quarters=QUARTERS):
     """A long panel from a regions × quarters count array; the other columns follow the count."""
     n, p = counts.shape
-    frame = pd.DataFrame({"kode": np.repeat(_codes(n), p), "triwulan": np.tile(quarters, n),
-                          "jumlah": counts.ravel().astype(int)})
+    frame = pd.DataFrame(
+        {
+            "kode": np.repeat(_codes(n), p),
+            "triwulan": np.tile(quarters, n),
+            "jumlah": counts.ravel().astype(int),
+        }
+    )
     frame = frame.loc[frame["jumlah"] > 0].reset_index(drop=True)
     frame["skor_kejadian"] = frame["jumlah"] * 6.0
     frame["eskalasi_maks"] = 3.0
@@ -51,6 +62,7 @@ def _stationary(n=60, seed=1, quarters=QUARTERS):
 
 # --- period grid -------------------------------------------------------------------------------
 
+
 def test_quarter_labels_and_elapsed_share():
     assert normalise_quarter("2019T1") == normalise_quarter("2019 Q1") == "2019 T1"
     assert shift_period("2019 T1", -1) == "2018 T4"
@@ -66,8 +78,9 @@ def test_quarter_labels_and_elapsed_share():
 
 def test_grid_has_a_zero_row_for_every_quiet_region_and_month():
     counts = pd.DataFrame({"kode": ["63.01", "63.02"], "bulan": ["2024-01", "2024-03"], "jumlah": [4, 1]})
-    grid = fill_period_grid(counts, ["63.01", "63.02", "63.03"], period_labels("2024-01", "2024-03", "bulan"),
-                            period="bulan")
+    grid = fill_period_grid(
+        counts, ["63.01", "63.02", "63.03"], period_labels("2024-01", "2024-03", "bulan"), period="bulan"
+    )
     assert len(grid) == 9 and grid["jumlah"].sum() == 5 and grid["jumlah"].dtype == counts["jumlah"].dtype
     assert grid.set_index(["kode", "bulan"]).at[("63.03", "2024-02"), "jumlah"] == 0
     with pytest.raises(ValueError, match="baris ganda untuk kode 63.01"):
@@ -75,11 +88,18 @@ def test_grid_has_a_zero_row_for_every_quiet_region_and_month():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 5), st.integers(1, 9)), max_size=20,
-                unique_by=lambda x: x[:2]))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 4), st.integers(0, 5), st.integers(1, 9)),
+        max_size=20,
+        unique_by=lambda x: x[:2],
+    )
+)
 def test_grid_keeps_every_count_and_adds_only_zeros(cells):
     codes, periods = _codes(5), QUARTERS[:6]
-    frame = pd.DataFrame([(codes[i], periods[j], c) for i, j, c in cells], columns=["kode", "triwulan", "jumlah"])
+    frame = pd.DataFrame(
+        [(codes[i], periods[j], c) for i, j, c in cells], columns=["kode", "triwulan", "jumlah"]
+    )
     grid = fill_period_grid(frame, codes, periods)
     assert len(grid) == 30 and grid["jumlah"].sum() == frame["jumlah"].sum()
     assert (grid["jumlah"] > 0).sum() == len(frame)
@@ -87,13 +107,27 @@ def test_grid_keeps_every_count_and_adds_only_zeros(cells):
 
 # --- honest classes ----------------------------------------------------------------------------
 
+
 def test_one_severe_incident_is_not_tinggi_but_a_real_cluster_is():
     counts = np.zeros((40, 8), dtype=int)
     counts[:30, :] = 1  # a quiet country: one incident a quarter in most places
     counts[38, -1] = 12  # a real cluster this quarter
     panel = _panel(counts, QUARTERS[:8])
-    lone = pd.DataFrame([{"kode": _codes(40)[39], "triwulan": QUARTERS[7], "jumlah": 1, "skor_kejadian": 15.0,
-                          "eskalasi_maks": 5.0, "tewas": 3.0, "luka": 8.0, "pengungsi": 40.0, "kec_terdampak": 1.0}])
+    lone = pd.DataFrame(
+        [
+            {
+                "kode": _codes(40)[39],
+                "triwulan": QUARTERS[7],
+                "jumlah": 1,
+                "skor_kejadian": 15.0,
+                "eskalasi_maks": 5.0,
+                "tewas": 3.0,
+                "luka": 8.0,
+                "pengungsi": 40.0,
+                "kec_terdampak": 1.0,
+            }
+        ]
+    )
     result = compute_quarter_ipk(pd.concat([panel, lone]), _regions(40), PROFILE, QUARTERS[7])
     scores = result.scores.set_index("kode")
     single, cluster = scores.loc[_codes(40)[39]], scores.loc[_codes(40)[38]]
@@ -133,8 +167,9 @@ def test_cut_offs_come_from_the_complete_quarters_not_the_running_one():
 def test_fixed_cut_offs_and_area_dimension_still_work():
     from analysis.profile import Dimension, Indicator
 
-    profile = PROFILE.with_dimension(Dimension("kerentanan", "Kerentanan", 4.0,
-                                               (Indicator("ikp", "skor IKP", 1.0, 100.0, "linear"),)))
+    profile = PROFILE.with_dimension(
+        Dimension("kerentanan", "Kerentanan", 4.0, (Indicator("ikp", "skor IKP", 1.0, 100.0, "linear"),))
+    )
     counts = np.zeros((3, 5), dtype=int)
     area = pd.DataFrame({"kode": _codes(3), "ikp": [100.0, 0.0, 50.0]})
     result = compute_quarter_ipk(_panel(counts, QUARTERS[:5]), _regions(3), profile, QUARTERS[4], area=area)
@@ -144,36 +179,66 @@ def test_fixed_cut_offs_and_area_dimension_still_work():
         compute_quarter_ipk(_panel(counts, QUARTERS[:5]), _regions(3), profile, QUARTERS[4])
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda p, r: (p.drop(columns="jumlah"), r), "panel: kolom tidak ada: jumlah"),
-    (lambda p, r: (p.drop(columns="tewas"), r), "panel: kolom tidak ada: tewas"),
-    (lambda p, r: (p, r.drop(columns="jumlah_kec")), "regions: kolom tidak ada: jumlah_kec"),
-    (lambda p, r: (p, pd.concat([r, r])), "regions: kode ganda"),
-    (lambda p, r: (p.assign(triwulan="2020 T9"), r), "label triwulan tidak sah: '2020 T9'"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda p, r: (p.drop(columns="jumlah"), r), "panel: kolom tidak ada: jumlah"),
+        (lambda p, r: (p.drop(columns="tewas"), r), "panel: kolom tidak ada: tewas"),
+        (lambda p, r: (p, r.drop(columns="jumlah_kec")), "regions: kolom tidak ada: jumlah_kec"),
+        (lambda p, r: (p, pd.concat([r, r])), "regions: kode ganda"),
+        (lambda p, r: (p.assign(triwulan="2020 T9"), r), "label triwulan tidak sah: '2020 T9'"),
+    ],
+)
 def test_bad_panels_say_what_is_wrong(change, message):
     panel, regions = change(_panel(np.ones((3, 4), dtype=int), QUARTERS[:4]), _regions(3))
     with pytest.raises(ValueError, match=message):
         compute_quarter_ipk(panel, regions, PROFILE, QUARTERS[3])
 
 
-@pytest.mark.parametrize("rules, message", [
-    (dict(window=0), "jendela rujukan"), (dict(min_evidence=-1), "bukti minimal"), (dict(pseudo_count=0), "penyangga"),
-])
+@pytest.mark.parametrize(
+    "rules, message",
+    [
+        (dict(window=0), "jendela rujukan"),
+        (dict(min_evidence=-1), "bukti minimal"),
+        (dict(pseudo_count=0), "penyangga"),
+    ],
+)
 def test_bad_rules_are_refused(rules, message):
     with pytest.raises(ValueError, match=message):
         HonestRules(**rules)
 
 
 def test_panel_from_page_aggregates():
-    kab = {"2024 T1": pd.DataFrame({"kode": ["63.01"], "jumlah": [3], "skor_kejadian": [12.0], "eskalasi_maks": [4],
-                                    "tewas": [0], "luka": [1], "pengungsi": [0], "skor_eskalasi": [9]}),
-           "2024T2": pd.DataFrame(columns=["kode", "jumlah"])}
+    kab = {
+        "2024 T1": pd.DataFrame(
+            {
+                "kode": ["63.01"],
+                "jumlah": [3],
+                "skor_kejadian": [12.0],
+                "eskalasi_maks": [4],
+                "tewas": [0],
+                "luka": [1],
+                "pengungsi": [0],
+                "skor_eskalasi": [9],
+            }
+        ),
+        "2024T2": pd.DataFrame(columns=["kode", "jumlah"]),
+    }
     kec = {"2024 T1": pd.DataFrame({"kode": ["63.01.01", "63.01.02"], "jumlah": [2, 1]})}
     panel = panel_from_aggregates(kab, kec)
-    assert panel.to_dict("records") == [{"kode": "63.01", "triwulan": "2024 T1", "jumlah": 3.0, "skor_kejadian": 12.0,
-                                         "eskalasi_maks": 4.0, "tewas": 0.0, "luka": 1.0, "pengungsi": 0.0,
-                                         "kec_terdampak": 2.0}]
+    assert panel.to_dict("records") == [
+        {
+            "kode": "63.01",
+            "triwulan": "2024 T1",
+            "jumlah": 3.0,
+            "skor_kejadian": 12.0,
+            "eskalasi_maks": 4.0,
+            "tewas": 0.0,
+            "luka": 1.0,
+            "pengungsi": 0.0,
+            "kec_terdampak": 2.0,
+        }
+    ]
 
 
 _cells = st.lists(st.integers(0, 6), min_size=4 * 6, max_size=4 * 6)
@@ -194,11 +259,17 @@ def test_same_data_in_any_row_order_gives_the_same_legend(values, rnd):
 @given(_cells, st.integers(0, 3), st.integers(2, 5), st.booleans(), st.integers(1, 80))
 def test_adding_an_incident_never_lowers_the_score_or_the_class(values, who, when, running, day):
     counts = np.array(values).reshape(4, 6)
-    as_of = pd.Timestamp(f"{QUARTERS[when][:4]}-{3 * int(QUARTERS[when][-1]) - 2:02d}-01").date() + \
-        pd.Timedelta(days=day).to_pytimedelta() if running else None
+    as_of = (
+        pd.Timestamp(f"{QUARTERS[when][:4]}-{3 * int(QUARTERS[when][-1]) - 2:02d}-01").date()
+        + pd.Timedelta(days=day).to_pytimedelta()
+        if running
+        else None
+    )
     more = counts.copy()
     more[who, when] += 1
-    before = compute_quarter_ipk(_panel(counts, QUARTERS[:6]), _regions(4), PROFILE, QUARTERS[when], as_of=as_of)
+    before = compute_quarter_ipk(
+        _panel(counts, QUARTERS[:6]), _regions(4), PROFILE, QUARTERS[when], as_of=as_of
+    )
     after = compute_quarter_ipk(_panel(more, QUARTERS[:6]), _regions(4), PROFILE, QUARTERS[when], as_of=as_of)
     assert before.scores["ipk"].between(0, 100).all() and after.scores["ipk"].between(0, 100).all()
     assert after.scores["ipk"].iloc[who] >= before.scores["ipk"].iloc[who]
@@ -209,6 +280,7 @@ def test_adding_an_incident_never_lowers_the_score_or_the_class(values, who, whe
 
 # --- scores --------------------------------------------------------------------------------------
 
+
 def test_average_precision_matches_sklearn_with_ties():
     from sklearn.metrics import average_precision_score
 
@@ -217,7 +289,9 @@ def test_average_precision_matches_sklearn_with_ties():
         score = rng.integers(0, 5, 40).astype(float)
         positive = rng.random(40) < 0.3
         if positive.any():
-            assert average_precision(score, positive) == pytest.approx(average_precision_score(positive, score))
+            assert average_precision(score, positive) == pytest.approx(
+                average_precision_score(positive, score)
+            )
     assert np.isnan(average_precision([1, 2], [False, False]))
 
 
@@ -252,7 +326,7 @@ RISING_QUARTERS = period_labels("2018 T1", "2022 T4")
 
 
 def _rising(n=60, seed=2):
-    """Half the regions grow eightfold over five years (steadily, about 11 % a quarter); the rest are stationary."""
+    """Half the regions grow eightfold over five years (about 11 % a quarter); the rest are stationary."""
     rng = np.random.default_rng(seed)
     counts = rng.poisson(rng.gamma(1.5, 4.0, n)[:, None], (n, len(RISING_QUARTERS)))
     growth = np.exp(np.linspace(0, np.log(8), len(RISING_QUARTERS)))
@@ -274,12 +348,19 @@ def test_rising_regions_are_foreseen_and_the_forecast_is_shown():
     panel, counts = _rising()
     result = evaluate(panel, _regions(60), PROFILE, top=10, n_boot=200)
     assert result.verdict.shown and result.verdict.beats_no_change
-    assert result.verdict.text.startswith("Prakiraan ini ") and "lebih tepat daripada anggapan 'sama dengan " \
-        "triwulan lalu' pada uji balik 2020 T1–2022 T4" in result.verdict.text
+    assert (
+        result.verdict.text.startswith("Prakiraan ini ")
+        and "lebih tepat daripada anggapan 'sama dengan triwulan lalu' pada uji balik 2020 T1–2022 T4"
+        in result.verdict.text
+    )
     summary = result.summary.set_index(["metode", "ukuran"])["nilai"]
-    assert summary[("prakiraan", "mse")] < min(summary[(b, "mse")] for b in ("triwulan_lalu", "rata4", "rata_riwayat"))
+    assert summary[("prakiraan", "mse")] < min(
+        summary[(b, "mse")] for b in ("triwulan_lalu", "rata4", "rata_riwayat")
+    )
     last = result.predictions.query("asal == '2022 T3' and metode == 'prakiraan'").set_index("kode")["nilai"]
-    assert last.loc[_codes(60)[10]] > counts[10, -5:-1].mean(), "a steady rise is forecast above its recent mean"
+    assert last.loc[_codes(60)[10]] > counts[10, -5:-1].mean(), (
+        "a steady rise is forecast above its recent mean"
+    )
 
 
 def test_nothing_after_the_origin_changes_what_was_said_at_the_origin():
@@ -299,8 +380,9 @@ def test_nothing_after_the_origin_changes_what_was_said_at_the_origin():
 
 def test_two_profiles_side_by_side_share_the_baselines():
     heavy = PROFILE.with_dimension_weights({"tren": 1.0, "intensitas": 0.05})
-    result = evaluate(_rising()[0], _regions(60), {"bawaan": PROFILE, "tren": heavy}, top=10, forecast=False,
-                      n_boot=100)
+    result = evaluate(
+        _rising()[0], _regions(60), {"bawaan": PROFILE, "tren": heavy}, top=10, forecast=False, n_boot=100
+    )
     assert {"ipk:bawaan", "ipk:tren", "triwulan_lalu", "rata4", "rata_riwayat"} == set(result.rows["metode"])
     assert result.verdict is None
     assert result.index_text("ipk:tren").startswith("Uji balik 2020 T1–2022 T4: dari 10 wilayah")
@@ -324,8 +406,9 @@ def test_monthly_forecast_back_test():
     rng = np.random.default_rng(5)
     rate = rng.gamma(1.5, 2.0, 30)
     counts = rng.poisson(rate[:, None], (30, len(months)))
-    frame = pd.DataFrame({"kode": np.repeat(_codes(30), len(months)), "bulan": np.tile(months, 30),
-                          "jumlah": counts.ravel()})
+    frame = pd.DataFrame(
+        {"kode": np.repeat(_codes(30), len(months)), "bulan": np.tile(months, 30), "jumlah": counts.ravel()}
+    )
     ends = [m for m in months if int(m[-2:]) % 3 == 0]
     result = evaluate_forecast(frame, _codes(30), origins=ends, top=5, n_boot=100)
     assert set(result.rows["horizon"]) == {1, 2, 3} and set(result.rows["asal"]) <= set(ends)
@@ -333,14 +416,19 @@ def test_monthly_forecast_back_test():
     assert "'sama dengan bulan lalu'" in result.verdict.text or "rata-rata" in result.verdict.text
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(counts=pd.DataFrame({"kode": ["99.99"], "triwulan": ["2020 T1"], "jumlah": [1]})),
-     "kode wilayah tidak ada dalam daftar wilayah: 99.99"),
-    (dict(counts=pd.DataFrame({"kode": ["11.01"], "jumlah": [1]})), "kolom tidak ada: triwulan"),
-    (dict(first="2022 T1"), "riwayat terlalu pendek untuk uji balik"),
-    (dict(top=0), "top harus ≥ 1"),
-    (dict(min_history=3), "riwayat minimal harus ≥ 5"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            dict(counts=pd.DataFrame({"kode": ["99.99"], "triwulan": ["2020 T1"], "jumlah": [1]})),
+            "kode wilayah tidak ada dalam daftar wilayah: 99.99",
+        ),
+        (dict(counts=pd.DataFrame({"kode": ["11.01"], "jumlah": [1]})), "kolom tidak ada: triwulan"),
+        (dict(first="2022 T1"), "riwayat terlalu pendek untuk uji balik"),
+        (dict(top=0), "top harus ≥ 1"),
+        (dict(min_history=3), "riwayat minimal harus ≥ 5"),
+    ],
+)
 def test_bad_back_test_inputs(kwargs, message):
     args = dict(counts=_panel(_stationary(5)), top=3)
     args.update(kwargs)
@@ -356,25 +444,47 @@ def test_area_profiles_are_refused_in_the_back_test():
 
 # --- the command ---------------------------------------------------------------------------------
 
+
 def _fill_db(path, n=6000, seed=3):
     """``n`` incidents over 2019–2022 in the first 120 kabupaten/kota, half of them rising."""
     from store import connect
 
     rng = np.random.default_rng(seed)
     con = connect(path)
-    codes = np.array([k for (k,) in con.execute("SELECT kode FROM regions WHERE level = 'kab' ORDER BY kode")
-                      .fetchall()][:120])
-    kec = dict(con.execute("SELECT kode_induk, min(kode) FROM regions WHERE level = 'kec' GROUP BY 1").fetchall())
+    codes = np.array(
+        [k for (k,) in con.execute("SELECT kode FROM regions WHERE level = 'kab' ORDER BY kode").fetchall()][
+            :120
+        ]
+    )
+    kec = dict(
+        con.execute("SELECT kode_induk, min(kode) FROM regions WHERE level = 'kec' GROUP BY 1").fetchall()
+    )
     pick = codes[rng.integers(0, len(codes), n)]
     days = np.datetime64("2019-01-01") + rng.integers(0, 1461, n).astype("timedelta64[D]")
-    rising = np.isin(pick, codes[:60]) & (rng.random(n) > (days - np.datetime64("2019-01-01")).astype(int) / 1461)
+    rising = np.isin(pick, codes[:60]) & (
+        rng.random(n) > (days - np.datetime64("2019-01-01")).astype(int) / 1461
+    )
     keep = ~rising  # rising regions lose their early incidents
-    frame = pd.DataFrame({
-        "batch_id": 1, "sumber": "uji", "hash_isi": np.arange(n).astype(str), "tgl_mulai": days,
-        "kode_prov": [c[:2] for c in pick], "kode_kab": pick, "kode_kec": [kec.get(c) for c in pick],
-        "kategori": "POL", "bentuk": rng.choice(["BENTROK", "UR_DAMAI"], n), "eskalasi": rng.integers(1, 5, n),
-        "tewas": rng.poisson(0.05, n), "luka": rng.poisson(0.3, n), "pengungsi": 0, "judul": "uji",
-        "dibuat_oleh": "uji", "status_penanganan": "baru"}).loc[keep]
+    frame = pd.DataFrame(
+        {
+            "batch_id": 1,
+            "sumber": "uji",
+            "hash_isi": np.arange(n).astype(str),
+            "tgl_mulai": days,
+            "kode_prov": [c[:2] for c in pick],
+            "kode_kab": pick,
+            "kode_kec": [kec.get(c) for c in pick],
+            "kategori": "POL",
+            "bentuk": rng.choice(["BENTROK", "UR_DAMAI"], n),
+            "eskalasi": rng.integers(1, 5, n),
+            "tewas": rng.poisson(0.05, n),
+            "luka": rng.poisson(0.3, n),
+            "pengungsi": 0,
+            "judul": "uji",
+            "dibuat_oleh": "uji",
+            "status_penanganan": "baru",
+        }
+    ).loc[keep]
     con.execute("INSERT INTO import_batches (nama_berkas, sumber, pengguna) VALUES ('uji', 'uji', 'uji')")
     con.register("_b", frame)
     con.execute(f"INSERT INTO incidents ({', '.join(frame.columns)}) SELECT * FROM _b")
@@ -392,16 +502,39 @@ def _run(capsys, *argv):
 
 def test_evaluate_command_prints_one_json_object(fresh_db, capsys):
     _fill_db(fresh_db)
-    code, out, err = _run(capsys, "--db", str(fresh_db), "evaluate", "--from", "2019T1", "--to", "2022T4",
-                          "--top", "20", "--boot", "50", "--months")
+    code, out, err = _run(
+        capsys,
+        "--db",
+        str(fresh_db),
+        "evaluate",
+        "--from",
+        "2019T1",
+        "--to",
+        "2022T4",
+        "--top",
+        "20",
+        "--boot",
+        "50",
+        "--months",
+    )
     assert code == 0, err
     data = json.loads(out)
     assert out.count("\n") == 1 and data["dari"] == "2019 T1" and data["sampai"] == "2022 T4"
     assert data["sasaran"][0] == "2021 T1" and data["sasaran"][-1] == "2022 T4"
-    assert {r["metode"] for r in data["baris"]} == {"ipk", "triwulan_lalu", "rata4", "rata_riwayat", "prakiraan"}
+    assert {r["metode"] for r in data["baris"]} == {
+        "ipk",
+        "triwulan_lalu",
+        "rata4",
+        "rata_riwayat",
+        "prakiraan",
+    }
     assert data["prakiraan"]["teks"].startswith("Prakiraan")
     assert data["teks_indeks"]["ipk"].startswith("Uji balik 2021 T1–2022 T4: dari 20 wilayah")
-    assert data["bulanan"]["periode"] == "bulan" and {r["horizon"] for r in data["bulanan"]["baris"]} == {1, 2, 3}
+    assert data["bulanan"]["periode"] == "bulan" and {r["horizon"] for r in data["bulanan"]["baris"]} == {
+        1,
+        2,
+        3,
+    }
     if data["prakiraan"]["tampil"]:
         assert len(data["prakiraan_berikut"]) == 514 and data["prakiraan_berikut"][0]["triwulan"] == "2023 T1"
 
@@ -426,17 +559,22 @@ def test_the_command_reads_the_same_counts_as_the_map(fresh_db):
         for column in ("jumlah", "skor_kejadian", "eskalasi_maks", "tewas", "luka", "pengungsi"):
             np.testing.assert_allclose(mine[column].sort_index(), kab.loc[mine.index, column].sort_index())
         per_kab = kec["kode"].str[:5].value_counts()
-        np.testing.assert_array_equal(mine["kec_terdampak"].sort_index(), per_kab.loc[mine.index].sort_index())
+        np.testing.assert_array_equal(
+            mine["kec_terdampak"].sort_index(), per_kab.loc[mine.index].sort_index()
+        )
     con.close()
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--to", "2999T1"], "galat: triwulan 2999 T1 belum selesai"),
-    (["--to", "2022T5"], "galat: label triwulan tidak sah: '2022T5'"),
-    (["--profile", "tidak-ada.toml"], "galat: berkas profil tidak ditemukan: tidak-ada.toml"),
-    (["--from", "2022T1", "--to", "2022T4"], "galat: riwayat terlalu pendek untuk uji balik"),
-    (["--to", "2010T4"], "galat: tidak ada insiden pada rentang ini"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--to", "2999T1"], "galat: triwulan 2999 T1 belum selesai"),
+        (["--to", "2022T5"], "galat: label triwulan tidak sah: '2022T5'"),
+        (["--profile", "tidak-ada.toml"], "galat: berkas profil tidak ditemukan: tidak-ada.toml"),
+        (["--from", "2022T1", "--to", "2022T4"], "galat: riwayat terlalu pendek untuk uji balik"),
+        (["--to", "2010T4"], "galat: tidak ada insiden pada rentang ini"),
+    ],
+)
 def test_evaluate_command_errors_are_one_line(fresh_db, capsys, argv, message):
     _fill_db(fresh_db, n=300)
     code, out, err = _run(capsys, "--db", str(fresh_db), "evaluate", *argv)
@@ -444,6 +582,7 @@ def test_evaluate_command_errors_are_one_line(fresh_db, capsys, argv, message):
 
 
 # --- deterministic breaks ------------------------------------------------------------------------
+
 
 def _within_ss(values, bins):
     classes = np.searchsorted(bins, values, side="left")
@@ -468,7 +607,11 @@ def test_natural_breaks_are_the_exact_jenks_optimum():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(1, 400), min_size=1, max_size=80), st.integers(1, 6), st.randoms(use_true_random=False))
+@given(
+    st.lists(st.integers(1, 400), min_size=1, max_size=80),
+    st.integers(1, 6),
+    st.randoms(use_true_random=False),
+)
 def test_natural_breaks_ignore_row_order_and_repeat_exactly(values, k, rnd):
     from analysis.breaks import natural_breaks
 

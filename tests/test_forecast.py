@@ -14,8 +14,9 @@ MONTHS = period_labels("2019-01", "2023-12", "bulan")
 def _long(counts, periods, period="triwulan"):
     n = counts.shape[0]
     codes = [f"63.{i + 1:02d}" for i in range(n)]
-    frame = pd.DataFrame({"kode": np.repeat(codes, len(periods)), period: np.tile(periods, n),
-                          "jumlah": counts.ravel()})
+    frame = pd.DataFrame(
+        {"kode": np.repeat(codes, len(periods)), period: np.tile(periods, n), "jumlah": counts.ravel()}
+    )
     return frame.loc[frame["jumlah"] > 0], codes
 
 
@@ -73,7 +74,11 @@ def test_next_three_months():
     frame, codes = _long(rng.poisson(2.0, (30, len(MONTHS))), MONTHS, "bulan")
     result = forecast_counts(frame, codes, period="bulan", horizons=(1, 2, 3), level=0.9)
     out = result.frame
-    assert len(out) == 90 and list(out.groupby("horizon")["bulan"].first()) == ["2024-01", "2024-02", "2024-03"]
+    assert len(out) == 90 and list(out.groupby("horizon")["bulan"].first()) == [
+        "2024-01",
+        "2024-02",
+        "2024-03",
+    ]
     assert [m.horizon for m in result.models] == [1, 2, 3] and result.level == 0.9
     np.testing.assert_allclose(out["perkiraan"], 2.0, rtol=0.3)
 
@@ -98,13 +103,16 @@ def test_no_incident_at_all_forecasts_zero():
     assert out["perkiraan"].max() < 1e-9 and (out["atas"] == 0).all()
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda f, c: forecast_counts(f, c, period="minggu"), "periode tidak dikenal: 'minggu'"),
-    (lambda f, c: forecast_counts(f.iloc[:0], c), "tidak ada data insiden"),
-    (lambda f, c: forecast_counts(f, c, horizons=(5,)), "horizon harus 1–4 triwulan, bukan 5"),
-    (lambda f, c: forecast_counts(f, c, origin="2016 T3"), "riwayat terlalu pendek untuk prakiraan"),
-    (lambda f, c: prediction_interval([1.0], 0.0, level=1.5), "tingkat selang harus antara 0 dan 1"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda f, c: forecast_counts(f, c, period="minggu"), "periode tidak dikenal: 'minggu'"),
+        (lambda f, c: forecast_counts(f.iloc[:0], c), "tidak ada data insiden"),
+        (lambda f, c: forecast_counts(f, c, horizons=(5,)), "horizon harus 1–4 triwulan, bukan 5"),
+        (lambda f, c: forecast_counts(f, c, origin="2016 T3"), "riwayat terlalu pendek untuk prakiraan"),
+        (lambda f, c: prediction_interval([1.0], 0.0, level=1.5), "tingkat selang harus antara 0 dan 1"),
+    ],
+)
 def test_refusals_say_why(call, message):
     frame, codes = _long(np.ones((3, len(QUARTERS)), dtype=int), QUARTERS)
     with pytest.raises(ValueError, match=message):

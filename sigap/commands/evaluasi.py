@@ -1,4 +1,4 @@
-"""``evaluate``: uji balik (back-test) of the IPK, the simple baselines and the forecast, as one JSON object."""
+"""``evaluate``: uji balik (back-test) of the IPK, the simple baselines and the forecast, as one JSON."""
 
 from __future__ import annotations
 
@@ -10,14 +10,26 @@ from sigap.cli import CommandError, open_db
 
 
 def register(sub) -> None:
-    ev = sub.add_parser("evaluate", help="uji balik IPK dan prakiraan terhadap triwulan yang sudah lewat (JSON)")
-    ev.add_argument("--from", dest="first", help="triwulan data pertama, mis. 2019T1 (bawaan: insiden pertama)")
-    ev.add_argument("--to", dest="last", help="triwulan data terakhir, mis. 2023T4 (bawaan: triwulan lengkap terakhir)")
-    ev.add_argument("--profile", action="append", default=[],
-                    help="berkas profil IPK (TOML); ulangi untuk membandingkan beberapa profil berdampingan")
+    ev = sub.add_parser(
+        "evaluate", help="uji balik IPK dan prakiraan terhadap triwulan yang sudah lewat (JSON)"
+    )
+    ev.add_argument(
+        "--from", dest="first", help="triwulan data pertama, mis. 2019T1 (bawaan: insiden pertama)"
+    )
+    ev.add_argument(
+        "--to", dest="last", help="triwulan data terakhir, mis. 2023T4 (bawaan: triwulan lengkap terakhir)"
+    )
+    ev.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        help="berkas profil IPK (TOML); ulangi untuk membandingkan beberapa profil berdampingan",
+    )
     ev.add_argument("--top", type=int, default=50, help="N untuk ketepatan N wilayah teratas (bawaan: 50)")
     ev.add_argument("--months", action="store_true", help="juga uji balik prakiraan 1–3 bulan")
-    ev.add_argument("--boot", type=int, default=1000, help="jumlah bootstrap untuk selang skill (bawaan: 1000)")
+    ev.add_argument(
+        "--boot", type=int, default=1000, help="jumlah bootstrap untuk selang skill (bawaan: 1000)"
+    )
     ev.add_argument("--seed", type=int, default=0, help="benih bootstrap (bawaan: 0)")
     ev.set_defaults(handler=_evaluate)
 
@@ -36,8 +48,10 @@ def _evaluate(args) -> int:
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     if period_index(last) >= period_index(current):
-        raise CommandError(f"triwulan {last} belum selesai; uji balik hanya atas triwulan lengkap "
-                           f"(paling akhir {shift_period(current, -1)})")
+        raise CommandError(
+            f"triwulan {last} belum selesai; uji balik hanya atas triwulan lengkap "
+            f"(paling akhir {shift_period(current, -1)})"
+        )
     con = open_db(args.db)
     regions = _regions(con)
     quarterly, monthly, skipped = _read_counts(con, first, last, set(regions["kode"]))
@@ -45,21 +59,51 @@ def _evaluate(args) -> int:
         raise CommandError("tidak ada insiden pada rentang ini di basis data")
     first = first or min(quarterly["triwulan"], key=period_index)
     try:
-        result = evaluate(quarterly, regions, profiles, top=args.top, first=first, last=last, n_boot=args.boot,
-                          seed=args.seed)
-        out = {"dari": first, "sampai": last, "insiden_tanpa_kabupaten_dikenal": skipped,
-               "profil": _profile_names(profiles), **result.to_dict(),
-               "teks_indeks": {m: result.index_text(m) for m in result.rows["metode"].unique() if m.startswith("ipk")}}
+        result = evaluate(
+            quarterly,
+            regions,
+            profiles,
+            top=args.top,
+            first=first,
+            last=last,
+            n_boot=args.boot,
+            seed=args.seed,
+        )
+        out = {
+            "dari": first,
+            "sampai": last,
+            "insiden_tanpa_kabupaten_dikenal": skipped,
+            "profil": _profile_names(profiles),
+            **result.to_dict(),
+            "teks_indeks": {
+                m: result.index_text(m) for m in result.rows["metode"].unique() if m.startswith("ipk")
+            },
+        }
         out["prakiraan_berikut"] = []
         if result.verdict.shown:
             ahead = forecast_counts(quarterly, regions["kode"], origin=last).frame
-            out["prakiraan_berikut"] = [{"kode": r.kode, "triwulan": r.triwulan, "perkiraan": round(r.perkiraan, 2),
-                                         "bawah": int(r.bawah), "atas": int(r.atas)} for r in ahead.itertuples()]
+            out["prakiraan_berikut"] = [
+                {
+                    "kode": r.kode,
+                    "triwulan": r.triwulan,
+                    "perkiraan": round(r.perkiraan, 2),
+                    "bawah": int(r.bawah),
+                    "atas": int(r.atas),
+                }
+                for r in ahead.itertuples()
+            ]
         if args.months:
             months = monthly.loc[monthly["bulan"] <= _last_month(last)]
             ends = [m for m in months["bulan"].unique() if int(m[-2:]) % 3 == 0]
-            out["bulanan"] = evaluate_forecast(months, regions["kode"], origins=ends, last=_last_month(last),
-                                               top=args.top, n_boot=args.boot, seed=args.seed).to_dict()
+            out["bulanan"] = evaluate_forecast(
+                months,
+                regions["kode"],
+                origins=ends,
+                last=_last_month(last),
+                top=args.top,
+                n_boot=args.boot,
+                seed=args.seed,
+            ).to_dict()
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     print(json.dumps(out, ensure_ascii=False, allow_nan=False))
@@ -98,7 +142,9 @@ def _regions(con):
 
     kab = region_table(con, "kab")
     if kab.empty:
-        raise CommandError("belum ada daftar wilayah di basis data; jalankan dulu: python -m sigap regions install")
+        raise CommandError(
+            "belum ada daftar wilayah di basis data; jalankan dulu: python -m sigap regions install"
+        )
     kec = region_table(con, "kec")
     per_kab = kec.groupby("kode_induk").size()
     return kab[["kode", "nama"]].assign(jumlah_kec=kab["kode"].map(per_kab).fillna(1)).reset_index(drop=True)
@@ -124,19 +170,26 @@ def _read_counts(con, first, last, known):
     from analysis.triwulan import quarter_bounds
     from store.incidents import IncidentFilter, Scope, where_clause
 
-    flt = IncidentFilter(date_from=quarter_bounds(normalise_quarter(first))[0] if first else None,
-                         date_to=quarter_bounds(last)[1])
+    flt = IncidentFilter(
+        date_from=quarter_bounds(normalise_quarter(first))[0] if first else None,
+        date_to=quarter_bounds(last)[1],
+    )
     where, params = where_clause(flt, Scope(region=None, clearance="Rahasia"))
     quarterly = con.execute(
-        "SELECT i.kode_kab AS kode, year(i.tgl_mulai) AS tahun, quarter(i.tgl_mulai) AS tw, count(*) AS jumlah, "
+        "SELECT i.kode_kab AS kode, year(i.tgl_mulai) AS tahun, quarter(i.tgl_mulai) AS tw, "
+        "count(*) AS jumlah, "
         "sum(i.eskalasi * coalesce(TRY_CAST(v.atribut AS DOUBLE), 2)) AS skor_kejadian, "
         "max(i.eskalasi) AS eskalasi_maks, sum(i.tewas) AS tewas, sum(i.luka) AS luka, "
         "sum(i.pengungsi) AS pengungsi, count(DISTINCT i.kode_kec) AS kec_terdampak "
         "FROM incidents i LEFT JOIN vocab v ON v.daftar = 'bentuk' AND v.kode = i.bentuk "
-        f"WHERE {where} GROUP BY 1, 2, 3", params).df()
+        f"WHERE {where} GROUP BY 1, 2, 3",
+        params,
+    ).df()
     monthly = con.execute(
         "SELECT i.kode_kab AS kode, strftime(i.tgl_mulai, '%Y-%m') AS bulan, count(*) AS jumlah "
-        f"FROM incidents i WHERE {where} GROUP BY 1, 2", params).df()
+        f"FROM incidents i WHERE {where} GROUP BY 1, 2",
+        params,
+    ).df()
     quarterly["triwulan"] = quarterly["tahun"].astype(str) + " T" + quarterly["tw"].astype(str)
     quarterly = quarterly.drop(columns=["tahun", "tw"])
     mask = quarterly["kode"].isin(known)
