@@ -15,6 +15,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from store.audit import AuditEvent, record
+from store.batches import delete_synthetic, demo_was_cleared, insert_synthetic, synthetic_loaded
 from store.db import transaction
 
 __all__ = ["DEMO_SOURCE", "clear_demo", "demo_loaded", "demo_was_cleared", "generate_demo", "load_demo"]
@@ -191,12 +193,7 @@ def _vocab_names(name: str) -> dict[str, str]:
 
 def demo_loaded(con: duckdb.DuckDBPyConnection) -> bool:
     """True while any synthetic batch is in the database."""
-    return bool(con.execute("SELECT count(*) FROM import_batches WHERE sintetis").fetchone()[0])
-
-
-def demo_was_cleared(con: duckdb.DuckDBPyConnection) -> bool:
-    """True once a user has removed the demo data (set-up then never loads it again)."""
-    return bool(con.execute("SELECT count(*) FROM settings WHERE kunci = 'demo_dihapus'").fetchone()[0])
+    return synthetic_loaded(con)
 
 
 def load_demo(con: duckdb.DuckDBPyConnection, n: int = 6000, seed: int = 2024, end: date | None = None) -> int:
@@ -209,43 +206,23 @@ def load_demo(con: duckdb.DuckDBPyConnection, n: int = 6000, seed: int = 2024, e
     """
     from geo.boundaries import load_regions
     from geo.locate import load_locator
-    from store.audit import AuditEvent, record
-
     kab = load_regions("kab")
     kec = load_regions("kec")
     bentuk = pd.read_csv(_data_vocab("bentuk"), dtype={"kode": str, "bobot": float})
     frame = generate_demo(kab, dict(zip(kec["kode"], kec["nama"])), load_locator(),
                           dict(zip(bentuk["kode"], bentuk["bobot"])), n=n, seed=seed, end=end)
-    columns = list(frame.columns)
     with transaction(con):
-        batch = con.execute(
-            "INSERT INTO import_batches (nama_berkas, sumber, pengguna, baris, diterima, sintetis, catatan) "
-            "VALUES (?, ?, ?, ?, ?, true, ?) RETURNING id",
-            ["(data contoh)", DEMO_SOURCE, "sistem", len(frame), len(frame),
-             "Data contoh sintetis; hapus dengan: python -m sigap demo clear"],
-        ).fetchall()[0][0]
-        frame["batch_id"] = batch
-        frame["dibuat_oleh"] = "sistem"
-        con.register("_demo_in", frame)
-        cols = ", ".join(columns + ["batch_id", "dibuat_oleh"])
-        con.execute(f"INSERT INTO incidents ({cols}) SELECT {cols} FROM _demo_in")
-        con.unregister("_demo_in")
+        batch = insert_synthetic(con, frame, DEMO_SOURCE, "Data contoh sintetis; hapus dengan: python -m sigap demo clear")
         record(con, AuditEvent(actor="sistem", action="demo_muat", object=f"batch:{batch}", row_count=len(frame)))
     return batch
 
 
 def clear_demo(con: duckdb.DuckDBPyConnection, actor: str = "sistem") -> int:
     """Delete every synthetic batch and its incidents (one transaction); return rows removed."""
-    from store.audit import AuditEvent, record
-
     with transaction(con):
-        removed = con.execute(
-            "DELETE FROM incidents WHERE batch_id IN (SELECT id FROM import_batches WHERE sintetis)"
-        ).fetchone()[0]
-        con.execute("DELETE FROM import_batches WHERE sintetis")
-        con.execute("INSERT OR REPLACE INTO settings (kunci, nilai) VALUES ('demo_dihapus', CAST(current_timestamp AS VARCHAR))")
-        record(con, AuditEvent(actor=actor, action="demo_hapus", row_count=int(removed)))
-    return int(removed)
+        removed = delete_synthetic(con)
+        record(con, AuditEvent(actor=actor, action="demo_hapus", row_count=removed))
+    return removed
 
 
 def _data_vocab(name: str):

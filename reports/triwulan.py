@@ -17,7 +17,6 @@ from store.incidents import IncidentFilter, Scope, query_incidents
 
 __all__ = ["quarter_table", "triwulan_pdf", "triwulan_xlsx"]
 
-_DONE = ("selesai_damai", "selesai_hukum", "ditutup")
 
 
 def quarter_table(con, user, quarter: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -25,6 +24,7 @@ def quarter_table(con, user, quarter: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     change against the previous quarter. Returns (table, incidents of the quarter)."""
     from auth.roles import require
     from store.regions import region_table
+    from store.vocab import settled_statuses
 
     require(user, "ekspor")
     scope = Scope(user.region, user.clearance)
@@ -41,7 +41,7 @@ def quarter_table(con, user, quarter: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     table["potensi_gejala"] = rows[rows["sifat"].isin(["potensi", "gejala"])].groupby("kode_kab").size()
     table["kejadian"] = rows[rows["sifat"] == "kejadian"].groupby("kode_kab").size()
     table["eskalasi_maks"] = rows.groupby("kode_kab")["eskalasi"].max()
-    table["selesai"] = rows[rows["status_penanganan"].isin(_DONE)].groupby("kode_kab").size()
+    table["selesai"] = rows[rows["status_penanganan"].isin(settled_statuses(con))].groupby("kode_kab").size()
     table["jumlah"] = rows.groupby("kode_kab").size()
     table["triwulan_lalu"] = prev.groupby("kode_kab").size()
     table = table.fillna(0)

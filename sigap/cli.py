@@ -32,17 +32,13 @@ def open_db(path: str):
     """Open the database for a command; a database that was never set up gets its regions from
     the installed boundaries on first use (or the command stops with one line saying what to run)."""
     from store import connect
+    from store.db import is_read_only
     from store.regions import ensure_regions
 
     con = connect(path)
-    if not con.execute("SELECT count(*) FROM regions").fetchone()[0] and not _read_only(con):
+    if not is_read_only(con):
         ensure_regions(con)
     return con
-
-
-def _read_only(con) -> bool:
-    return bool(con.execute("SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()")
-                .fetchone()[0])
 
 
 def acting_user(con, name: str = CLI_ACTOR):

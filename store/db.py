@@ -19,7 +19,7 @@ import pandas as pd
 
 from settings import DATA_DIR
 
-__all__ = ["StoreError", "backup_dir", "connect", "in_transaction", "migrate", "replace_rows",
+__all__ = ["StoreError", "backup_dir", "connect", "is_read_only", "in_transaction", "migrate", "replace_rows",
            "schema_version", "transaction", "MIGRATIONS"]
 
 VOCAB_DIR = DATA_DIR / "vocab"
@@ -145,6 +145,12 @@ def connect(path: str | Path, *, read_only: bool | None = None, harden: bool = T
     if harden:
         _harden(con, None if path == ":memory:" or read_only else backup_dir(path))
     return con
+
+
+def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's database was opened read-only."""
+    return bool(con.execute("SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()")
+                .fetchone()[0])
 
 
 def backup_dir(db_file: str | Path) -> Path:

@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from auth.identity import CLEARANCE_LEVELS, Scope
+from store.vocab import SETTLED_COLOUR
 
 __all__ = [
     "CLEARANCE_LEVELS",
@@ -24,6 +25,8 @@ __all__ = [
     "OPEN_COLUMNS",
     "Scope",
     "aggregate_by_region",
+    "count_incidents",
+    "count_unsettled",
     "query_incidents",
     "where_clause",
 ]
@@ -232,3 +235,18 @@ def aggregate_by_region(
         f"WHERE {where} AND {key} IS NOT NULL GROUP BY {group} ORDER BY {group}"
     )
     return con.execute(sql, params).df()
+
+
+def count_unsettled(con: duckdb.DuckDBPyConnection, scope: Scope) -> int:
+    """Incidents inside ``scope`` whose handling is not settled (status colour other than
+    :data:`store.vocab.SETTLED_COLOUR`, or no status): the open cases leaders watch."""
+    where, params = where_clause(IncidentFilter(), scope)
+    return int(con.execute(
+        "SELECT count(*) FROM incidents i LEFT JOIN vocab v ON v.daftar = 'status_penanganan' "
+        f"AND v.kode = i.status_penanganan WHERE {where} AND coalesce(v.atribut, '') <> ?",
+        [*params, SETTLED_COLOUR]).fetchone()[0])
+
+
+def count_incidents(con: duckdb.DuckDBPyConnection) -> int:
+    """Stored incidents of the whole database (for set-up decisions, never shown to users)."""
+    return int(con.execute("SELECT count(*) FROM incidents").fetchone()[0])

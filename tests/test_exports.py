@@ -124,8 +124,9 @@ def test_gis_exports_open_in_readers_with_choropleth_values(db, tmp_path):
     gj = export_data(db, "geojson", IncidentFilter(), NATIONAL)
     path = tmp_path / "x.geojson"
     path.write_bytes(gj.data)
-    regions = gpd.read_file(path)
-    assert len(regions) == 514
+    features = gpd.read_file(path)
+    regions = features[features["lapisan"] == "wilayah"]
+    assert len(regions) == 514 and (features["lapisan"] == "insiden").sum() == 3  # every point with coordinates
     assert regions.set_index("kode").at["63.72", "jumlah"] == 2
     gp = export_data(db, "gpkg", IncidentFilter(prov="63"), BANJARBARU)
     path = tmp_path / "x.gpkg"

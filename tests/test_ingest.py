@@ -237,14 +237,15 @@ def test_cli_import_prints_one_json_line_and_writes_errors(fresh_db, tmp_path):
     src.write_bytes(_acled_file())
     out = subprocess.run([sys.executable, "-m", "sigap", "import", str(src), "--db", str(fresh_db), "--errors",
                           str(tmp_path / "masalah.xlsx")], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert json.loads(out.stdout) == {"batch": 1, "rows": 4, "accepted": 4, "rejected": 0, "duplicates": 0}
+    assert json.loads(out.stdout) == {"batch": 1, "rows": 4, "accepted": 4, "updated": 0, "rejected": 0,
+                                      "duplicates": 0}
     assert (tmp_path / "masalah.xlsx").exists()
     listed = subprocess.run([sys.executable, "-m", "sigap", "batches", "--db", str(fresh_db)], cwd=ROOT,
                             capture_output=True, text=True, check=True).stdout
     assert "acled.csv" in listed
     undo = subprocess.run([sys.executable, "-m", "sigap", "undo", "1", "--db", str(fresh_db)], cwd=ROOT,
                           capture_output=True, text=True, check=True).stdout
-    assert json.loads(undo) == {"batch": 1, "dihapus": 4}
+    assert json.loads(undo) == {"batch": 1, "dihapus": 4, "dipulihkan": 0}
 
 
 def test_killed_import_leaves_the_database_unchanged(fresh_db, tmp_path):

@@ -14,7 +14,9 @@ from geo.web import load_display
 from maps.choropleth import display_geojson
 from pages.components.context import cursor, db_file
 from store.incidents import IncidentFilter, Scope, aggregate_by_region, query_incidents
+from store.batches import synthetic_loaded
 from store.regions import region_table
+from store.vocab import vocab_names
 
 
 @st.cache_resource(show_spinner=False)
@@ -82,7 +84,7 @@ def demo_loaded() -> bool:
 
 @st.cache_data(show_spinner=False, ttl=30)
 def _demo_loaded(db: str) -> bool:
-    return bool(cursor().execute("SELECT count(*) FROM import_batches WHERE sintetis").fetchone()[0])
+    return synthetic_loaded(cursor())
 
 
 def vocab(daftar: str) -> dict[str, str]:
@@ -92,8 +94,7 @@ def vocab(daftar: str) -> dict[str, str]:
 
 @st.cache_data(show_spinner=False, ttl=300)
 def _vocab(db: str, daftar: str) -> dict[str, str]:
-    rows = cursor().execute("SELECT kode, nama FROM vocab WHERE daftar = ? ORDER BY kode", [daftar]).fetchall()
-    return dict(rows)
+    return vocab_names(cursor(), daftar)
 
 
 def election_context(kode: str) -> str:

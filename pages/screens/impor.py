@@ -9,13 +9,13 @@ import streamlit as st
 from auth.roles import PermissionDenied, allowed
 from geo.locate import load_locator
 from ingest.importer import commit_import, errors_xlsx, list_batches, prepare_import, undo_batch
-from ingest.mappings import load_mapping, mapping_names, save_mapping
 from ingest.presets import CANONICAL, PRESETS, known_columns
 from ingest.readers import ReadError, read_table
 from ingest.template import template_xlsx
 from pages.components import state
 from pages.components.auth_gate import page_user
 from pages.components.context import cursor
+from store.mappings import load_mapping, mapping_names, save_mapping
 
 PREPARED = "impor_siap"
 
@@ -62,7 +62,7 @@ if upload is not None:
                 picked[source] = field
         name = st.text_input("Simpan pemetaan sebagai (opsional)", key="peta_nama")
         if name and st.button("Simpan pemetaan", key="peta_simpan"):
-            save_mapping(cursor(), name.strip(), picked, user.username)
+            save_mapping(cursor(), name.strip(), picked, user.username, CANONICAL)
             st.success(f"Pemetaan {name} disimpan.")
         mapping = picked or None
     key = hashlib.sha256(data + repr((preset, mapping)).encode()).hexdigest()

@@ -19,6 +19,7 @@ from pages.components.ipk import ipk_for_quarter, ipk_layer, previous_quarter
 from pages.components.maps import render_map
 from settings import DATA_DIR
 from store.elections import elections, load_calendar
+from store.incidents import count_unsettled
 
 scope = current_scope()
 today = date.today()
@@ -44,10 +45,7 @@ recent = data.aggregate("kab", scope.region, scope.clearance, today - timedelta(
 base = data.aggregate("kab", scope.region, scope.clearance, today - timedelta(days=55), today - timedelta(days=28),
                       None, None, (), ())
 alerts = surges(recent, base)
-open_cases = cursor().execute(
-    "SELECT count(*) FROM incidents WHERE NOT dihapus AND status_penanganan NOT IN ('selesai_damai', "
-    "'selesai_hukum', 'ditutup') AND (? IS NULL OR kode_prov = ? OR kode_kab = ?)",
-    [scope.region, scope.region, scope.region]).fetchall()[0][0]
+open_cases = count_unsettled(cursor(), scope)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Insiden 7 hari terakhir", int(week["jumlah"].sum()) if len(week) else 0,
           help=f"{today - timedelta(days=6):%d/%m/%Y}–{today:%d/%m/%Y}")

@@ -23,14 +23,13 @@ def register(sub) -> None:
 
 def _load(args) -> int:
     from ingest.demo import demo_loaded, demo_was_cleared, load_demo
+    from store.incidents import count_incidents
 
     con = open_db(args.db)
-    if con.execute("SELECT count(*) FROM regions").fetchone()[0] == 0:
-        raise CommandError("batas wilayah belum dimuat ke basis data; jalankan: python -m sigap boundaries install")
     if demo_loaded(con):
         print(json.dumps({"demo": "sudah ada", "batch": None}))
         return 0
-    if args.if_empty and (demo_was_cleared(con) or con.execute("SELECT count(*) FROM incidents").fetchone()[0]):
+    if args.if_empty and (demo_was_cleared(con) or count_incidents(con)):
         print(json.dumps({"demo": "dilewati", "batch": None}))
         return 0
     batch = load_demo(con, n=args.n, seed=args.seed)

@@ -38,7 +38,7 @@ def register(sub) -> None:
 def _import(args) -> int:
     from geo.locate import load_locator
     from ingest.importer import commit_import, errors_xlsx, prepare_import
-    from ingest.mappings import load_mapping
+    from store.mappings import load_mapping
     from ingest.readers import ReadError
 
     path = Path(args.file)

@@ -42,8 +42,10 @@ def _con(args):
 
 
 def _create_admin(args) -> int:
+    from services.accounts import list_users
+
     con = _con(args)
-    if args.if_none and con.execute("SELECT count(*) FROM users").fetchall()[0][0]:
+    if args.if_none and not list_users(con).empty:
         return 0
     return _make(con, args.username, "admin", None, "Rahasia")
 

@@ -1,4 +1,5 @@
-"""Saved column mappings (source column → canonical field), reusable across imports."""
+"""Saved column mappings (source column → canonical field), reusable across imports: the
+``pemetaan_kolom`` table. The allowed target fields are passed in by the importer."""
 
 from __future__ import annotations
 
@@ -6,16 +7,15 @@ import json
 
 import duckdb
 
-from ingest.presets import CANONICAL
-
 __all__ = ["load_mapping", "mapping_names", "save_mapping"]
 
 
-def save_mapping(con: duckdb.DuckDBPyConnection, name: str, mapping: dict[str, str], user: str) -> None:
-    """Store (or replace) a mapping under ``name``; unknown target fields are refused."""
-    unknown = sorted(set(mapping.values()) - set(CANONICAL))
+def save_mapping(con: duckdb.DuckDBPyConnection, name: str, mapping: dict[str, str], user: str,
+                 fields) -> None:
+    """Store (or replace) a mapping under ``name``; target fields outside ``fields`` are refused."""
+    unknown = sorted(set(mapping.values()) - set(fields))
     if unknown:
-        raise ValueError(f"kolom tujuan tidak dikenal: {', '.join(unknown)} (pilihan: {', '.join(CANONICAL)})")
+        raise ValueError(f"kolom tujuan tidak dikenal: {', '.join(unknown)} (pilihan: {', '.join(fields)})")
     con.execute("INSERT OR REPLACE INTO pemetaan_kolom (nama, pemetaan, dibuat_oleh) VALUES (?, ?, ?)",
                 [name, json.dumps(mapping, ensure_ascii=False), user])
 
