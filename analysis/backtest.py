@@ -180,7 +180,7 @@ def evaluate(
     regions: pd.DataFrame,
     profile: Profile | Mapping[str, Profile],
     *,
-    top: int = 50,
+    top: int | None = None,
     first: str | None = None,
     last: str | None = None,
     min_history: int = 8,
@@ -205,8 +205,8 @@ def evaluate(
         One profile (method ``"ipk"``) or several side by side (methods ``"ipk:<name>"``).
         Profiles with area indicators (e.g. IKP) are refused: one area table for every past
         quarter would let the index see the future.
-    top : int
-        N of the top-N hit rate.
+    top : int, optional
+        N of the top-N hit rate (default: a tenth of the regions, at least 5 — 52 nationally).
     first, last : str, optional
         Triwulan range of the data (default: all of ``counts``).
     min_history : int
@@ -228,6 +228,7 @@ def evaluate(
     Evaluation
     """
     profiles = _profiles(profile)
+    top = _default_top(top, len(regions))
     _check_options(top, min_history, n_boot)
     panel = _check_counts(counts, regions, profiles)
     labels = panel["triwulan"].unique()
@@ -272,7 +273,7 @@ def evaluate_forecast(
     first: str | None = None,
     last: str | None = None,
     min_history: int | None = None,
-    top: int = 50,
+    top: int | None = None,
     level: float = 0.8,
     n_boot: int = 1000,
     seed: int = 0,
@@ -303,6 +304,8 @@ def evaluate_forecast(
         raise ValueError(f"periode tidak dikenal: {period!r} (pilihan: {', '.join(PERIODS)})")
     per_year = PERIODS[period][1]
     min_history = min_history or 2 * per_year
+    codes = list(codes)
+    top = _default_top(top, len(codes))
     _check_options(top, min_history, n_boot)
     labels = counts[period].astype(str).unique()
     if not len(labels):
@@ -312,7 +315,6 @@ def evaluate_forecast(
         last or max(labels, key=lambda x: period_index(x, period)),
         period,
     )
-    codes = list(codes)
     y = to_wide(counts.loc[counts[period].astype(str).isin(periods)], codes, periods, period=period)
     wanted = None if origins is None else {periods.index(o) for o in origins if o in periods}
     pairs = [
@@ -416,6 +418,10 @@ def _profiles(profile) -> dict[str, Profile]:
                 "indikator insiden (satu tabel wilayah untuk semua triwulan lampau akan melihat masa depan)"
             )
     return profiles
+
+
+def _default_top(top, regions: int) -> int:
+    return max(5, -(-regions // 10)) if top is None else top
 
 
 def _check_options(top, min_history, n_boot) -> None:

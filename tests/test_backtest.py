@@ -384,7 +384,8 @@ def test_two_profiles_side_by_side_share_the_baselines():
         _rising()[0], _regions(60), {"bawaan": PROFILE, "tren": heavy}, top=10, forecast=False, n_boot=100
     )
     assert {"ipk:bawaan", "ipk:tren", "triwulan_lalu", "rata4", "rata_riwayat"} == set(result.rows["metode"])
-    assert result.verdict is None
+    assert result.verdict is None and result.top == 10
+    assert evaluate(_rising()[0], _regions(60), PROFILE, forecast=False, n_boot=0).top == 6  # a tenth
     assert result.index_text("ipk:tren").startswith("Uji balik 2020 T1–2022 T4: dari 10 wilayah")
     both = result.summary.query("ukuran == 'hit_rate'").set_index("metode")["nilai"]
     assert both["ipk:bawaan"] != both["ipk:tren"]
