@@ -86,7 +86,8 @@ def main(argv=None):
     from auth.identity import User
     from bench.common import id_number
     from geo.locate import load_locator
-    from ingest.importer import commit_import, prepare_import
+    from ingest.importer import prepare_import
+    from services.imports import commit_import
     from store import connect
     from store.regions import load_regions_into
 

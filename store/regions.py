@@ -8,7 +8,7 @@ import shapely
 
 from store.db import replace_rows
 
-__all__ = ["IN_REGION_SQL", "UnknownRegion", "kab_codes", "ensure_regions", "load_regions_into", "region_names", "region_table", "require_region"]
+__all__ = ["IN_REGION_SQL", "UnknownRegion", "kab_codes", "region_names_table", "regions_fingerprint", "ensure_regions", "load_regions_into", "region_names", "region_table", "require_region"]
 
 #: ``kode`` inside a region given three times as parameters (NULL = everywhere): the SQL twin of
 #: :func:`auth.roles.in_scope`.
@@ -109,6 +109,17 @@ def region_table(con: duckdb.DuckDBPyConnection, level: str | None = None) -> pd
 def kab_codes(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Codes of every installed kabupaten/kota."""
     return {row[0] for row in con.execute("SELECT kode FROM regions WHERE level = 'kab'").fetchall()}
+
+
+def regions_fingerprint(con: duckdb.DuckDBPyConnection) -> tuple:
+    """Changes whenever the regions table does (count and a hash of codes, names and parents)."""
+    return tuple(con.execute("SELECT count(*), sum(hash(kode || nama || coalesce(kode_induk, ''))) FROM regions")
+                 .fetchall()[0])
+
+
+def region_names_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """``kode, level, nama, jenis, kode_induk, kode_prov`` of every region (for name matching)."""
+    return con.execute("SELECT kode, level, nama, jenis, kode_induk, kode_prov FROM regions").df()
 
 
 def region_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -14,7 +14,8 @@ import polars as pl
 import pytest
 
 from auth.identity import User
-from ingest.importer import commit_import, errors_xlsx, prepare_import, undo_batch
+from ingest.importer import errors_xlsx, prepare_import
+from services.imports import commit_import, undo_batch
 from ingest.parse import parse_dates, parse_numbers
 from ingest.readers import ReadError
 from store import connect
@@ -255,7 +256,7 @@ def test_killed_import_leaves_the_database_unchanged(fresh_db, tmp_path):
     src = tmp_path / "acled.csv"
     src.write_bytes(_acled_file())
     # the test, not the product, holds the transaction open: the probable-duplicate step sleeps first
-    stall = ("import time, sys; import ingest.importer as m; flag = m._flag_probable_duplicates; "
+    stall = ("import time, sys; import services.imports as m; flag = m._flag_probable_duplicates; "
              "m._flag_probable_duplicates = lambda *a, **k: (time.sleep(30), flag(*a, **k))[1]; "
              "from sigap.cli import main; sys.exit(main(sys.argv[1:]))")
     proc = subprocess.Popen([sys.executable, "-c", stall, "import", str(src), "--db", str(fresh_db)], cwd=ROOT,

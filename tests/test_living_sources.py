@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from auth.identity import User
-from ingest.importer import commit_import, prepare_import, undo_batch, undo_import
+from ingest.importer import prepare_import
+from services.imports import commit_import, undo_batch, undo_import
 from sigap.cli import main
 from store import connect
 from store.backup import fingerprint

@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 
 from auth.identity import User
-from ingest.importer import commit_import, prepare_import
+from ingest.importer import prepare_import
+from services.imports import commit_import
 from ingest.resolve import load_name_tables, normalise_name
 from store import connect
 

@@ -9,7 +9,8 @@ import pytest
 
 from auth.roles import PermissionDenied, in_scope, in_scope_mask
 from auth.identity import User
-from ingest.importer import commit_import, list_batches, prepare_import, undo_batch
+from ingest.importer import prepare_import
+from services.imports import commit_import, list_batches, undo_batch
 from store import connect
 from ingest.tables import TableError as ContextError
 from services.context import import_context, import_indicator, save_calendar

@@ -8,7 +8,8 @@ import streamlit as st
 
 from auth.roles import PermissionDenied, allowed
 from geo.locate import load_locator
-from ingest.importer import commit_import, errors_xlsx, list_batches, prepare_import, undo_batch
+from ingest.importer import errors_xlsx, prepare_import
+from services.imports import commit_import, list_batches, undo_batch
 from ingest.presets import CANONICAL, PRESETS, known_columns
 from ingest.readers import ReadError, read_table
 from ingest.template import template_xlsx

@@ -37,7 +37,8 @@ def register(sub) -> None:
 
 def _import(args) -> int:
     from geo.locate import load_locator
-    from ingest.importer import commit_import, errors_xlsx, prepare_import
+    from ingest.importer import errors_xlsx, prepare_import
+    from services.imports import commit_import
     from store.mappings import load_mapping
     from ingest.readers import ReadError
 
@@ -72,7 +73,7 @@ def _import(args) -> int:
 
 
 def _batches(args) -> int:
-    from ingest.importer import list_batches
+    from services.imports import list_batches
 
     con = open_db(args.db)
     sys.stdout.write(list_batches(con, acting_user(con, args.user)).to_csv(index=False))
@@ -80,7 +81,7 @@ def _batches(args) -> int:
 
 
 def _undo(args) -> int:
-    from ingest.importer import undo_import
+    from services.imports import undo_import
 
     from auth.roles import PermissionDenied
 
