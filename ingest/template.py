@@ -8,6 +8,8 @@ import duckdb
 import xlsxwriter
 
 from ingest.presets import CANONICAL
+from store.regions import region_table
+from store.vocab import vocab_names
 
 __all__ = ["template_xlsx"]
 
@@ -40,10 +42,9 @@ def template_xlsx(con: duckdb.DuckDBPyConnection, rows: int = 1000) -> bytes:
     lists_spec["kabupaten_kota"] = None
     for k, (column, daftar) in enumerate(lists_spec.items()):
         if daftar is None:
-            values = [r[0] for r in con.execute("SELECT nama FROM regions WHERE level = 'kab' ORDER BY kode").fetchall()]
+            values = region_table(con, "kab")["nama"].tolist()
         else:
-            values = [r[0] for r in con.execute("SELECT kode FROM vocab WHERE daftar = ? ORDER BY kode",
-                                                [daftar]).fetchall()]
+            values = list(vocab_names(con, daftar))
         lists.write_string(0, k, column, head)
         for i, value in enumerate(values, start=1):
             lists.write_string(i, k, value)

@@ -28,6 +28,7 @@ from reports.safe import neutralise_frame, neutralise_xlsx_frame
 from store.audit import AuditEvent, record
 from store.db import transaction
 from store.incidents import CLEARANCE_LEVELS, IncidentFilter, Scope, aggregate_by_region, query_incidents
+from store.regions import region_names
 
 __all__ = ["COLUMNS", "COORDINATE_DECIMALS", "FORMATS", "Export", "export_data", "record_export"]
 
@@ -116,7 +117,7 @@ def record_export(con: duckdb.DuckDBPyConnection, user, what: str, detail: dict 
 
 def _region_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Name of every region code (province, kabupaten/kota, kecamatan)."""
-    return dict(con.execute("SELECT kode, nama FROM regions").fetchall())
+    return region_names(con)
 
 
 def _table(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:

@@ -159,39 +159,20 @@ def _read_counts(con, first, last, known):
     """Counts per (kabupaten, triwulan) with the IPK's columns, and per (kabupaten, bulan), national, every
     clearance.
 
-    A read function of this command only: :func:`store.incidents.aggregate_by_region` groups one
-    period at a time, which would take 2 queries per triwulan (kabupaten and kecamatan) and one
-    per month; this groups all periods in one pass. It applies the store's own filter
-    (:func:`store.incidents.where_clause`: deleted rows out, dates) with a national ``Rahasia``
-    scope, and computes the columns as ``aggregate_by_region`` does (``skor_kejadian`` = eskalasi
-    × the weight of the bentuk, 2 when unknown). Candidate to move into ``store.incidents``.
+    Both come from :func:`store.incidents.aggregate_by_period` with a national ``Rahasia`` scope (a
+    command-line job on the server reads everything).
     """
     from analysis.panel import normalise_quarter
     from analysis.triwulan import quarter_bounds
-    from store.incidents import IncidentFilter, Scope, where_clause
+    from store.incidents import IncidentFilter, Scope, aggregate_by_period
 
     flt = IncidentFilter(
         date_from=quarter_bounds(normalise_quarter(first))[0] if first else None,
         date_to=quarter_bounds(last)[1],
     )
-    where, params = where_clause(flt, Scope(region=None, clearance="Rahasia"))
-    quarterly = con.execute(
-        "SELECT i.kode_kab AS kode, year(i.tgl_mulai) AS tahun, quarter(i.tgl_mulai) AS tw, "
-        "count(*) AS jumlah, "
-        "sum(i.eskalasi * coalesce(TRY_CAST(v.atribut AS DOUBLE), 2)) AS skor_kejadian, "
-        "max(i.eskalasi) AS eskalasi_maks, sum(i.tewas) AS tewas, sum(i.luka) AS luka, "
-        "sum(i.pengungsi) AS pengungsi, count(DISTINCT i.kode_kec) AS kec_terdampak "
-        "FROM incidents i LEFT JOIN vocab v ON v.daftar = 'bentuk' AND v.kode = i.bentuk "
-        f"WHERE {where} GROUP BY 1, 2, 3",
-        params,
-    ).df()
-    monthly = con.execute(
-        "SELECT i.kode_kab AS kode, strftime(i.tgl_mulai, '%Y-%m') AS bulan, count(*) AS jumlah "
-        f"FROM incidents i WHERE {where} GROUP BY 1, 2",
-        params,
-    ).df()
-    quarterly["triwulan"] = quarterly["tahun"].astype(str) + " T" + quarterly["tw"].astype(str)
-    quarterly = quarterly.drop(columns=["tahun", "tw"])
+    scope = Scope(region=None, clearance="Rahasia")
+    quarterly = aggregate_by_period(con, flt, scope, period="triwulan")
+    monthly = aggregate_by_period(con, flt, scope, period="bulan")[["kode", "bulan", "jumlah"]]
     mask = quarterly["kode"].isin(known)
     skipped = int(quarterly.loc[~mask, "jumlah"].sum())
     numeric = ["jumlah", "skor_kejadian", "eskalasi_maks", "tewas", "luka", "pengungsi", "kec_terdampak"]
