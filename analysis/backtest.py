@@ -410,7 +410,7 @@ def _profiles(profile) -> dict[str, Profile]:
     )
     if not profiles:
         raise ValueError("tidak ada profil untuk diuji")
-    for name, p in profiles.items():
+    for p in profiles.values():
         area = [i.kode for d in p.dimensi for i in d.indikator if i.kode not in INCIDENT_INDICATORS]
         if area:
             raise ValueError(

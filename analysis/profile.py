@@ -46,11 +46,11 @@ class Profile:
     batas: tuple[float, float] = (33.3, 66.7)
     keterangan: str = ""
 
-    def with_dimension(self, dimension: Dimension) -> "Profile":
+    def with_dimension(self, dimension: Dimension) -> Profile:
         """A copy with one more dimension (e.g. kerentanan from imported official indices)."""
         return replace(self, dimensi=self.dimensi + (dimension,))
 
-    def with_dimension_weights(self, weights: dict[str, float]) -> "Profile":
+    def with_dimension_weights(self, weights: dict[str, float]) -> Profile:
         """A copy with some dimension weights changed (the page's weight editor)."""
         unknown = set(weights) - {d.kode for d in self.dimensi}
         if unknown:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-from libpysal.weights import KNN, W, Queen
+from libpysal.weights import KNN, Queen, W
 
 __all__ = ["contiguity_with_islands"]
 

@@ -22,8 +22,8 @@ TARGETS_SECONDS = {"target issue 6": 10.0, "sasaran": 5.0}
 
 def main(argv=None):
     from auth.identity import User
-    from bench.common import id_number
     from bench.bench_dashboard import _fill
+    from bench.common import id_number
     from reports.exports import export_data
     from store import connect
     from store.incidents import IncidentFilter, Scope, query_incidents

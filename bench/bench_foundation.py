@@ -80,12 +80,12 @@ def bench_locate(rows):
 
 def bench_map_size(rows):
     import folium
+    import pandas as pd
 
     from analysis.measures import classify
     from geo.boundaries import load_regions
     from geo.web import load_display
     from maps.choropleth import ChoroplethLayer, build_map, choropleth_features, display_geojson
-    import pandas as pd
 
     kab = load_regions("kab")
     values = pd.Series(np.random.default_rng(0).poisson(3, len(kab)).astype(float))
@@ -115,11 +115,11 @@ def bench_rerun(rows):
     from datetime import date
 
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
 
     from ingest.demo import load_demo
     from store import connect
     from store.regions import load_regions_into
+    from tests.apptest import ANALIS, create_users, open_page
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
@@ -127,9 +127,9 @@ def bench_rerun(rows):
         load_regions_into(con)
         load_demo(con, n=20_000, seed=1, end=date.today())
         con.close()
+        create_users(db, (ANALIS,))
         os.environ["SIGAP_DB"] = str(db)
-        os.environ["SIGAP_AUTH"] = "off"
-        at = AppTest.from_file(str(ROOT / "pages" / "peta.py"), default_timeout=300)
+        at = open_page("peta", ANALIS, timeout=300)  # signed in, as a browser session after sign-in
         _, first = _timed(at.run)
         timings = []
         for prov in ("63", "62", "35", None):
@@ -138,7 +138,7 @@ def bench_rerun(rows):
             timings.append(t)
         st.cache_data.clear()
         st.cache_resource.clear()
-        at2 = AppTest.from_file(str(ROOT / "pages" / "peta.py"), default_timeout=300)
+        at2 = open_page("peta", ANALIS, timeout=300)
         _, cold = _timed(at2.run)
         rows.append(("Rerun halaman peta setelah ganti filter (20 rb insiden)",
                      f"{np.median(timings):.2f} s (median, maks {max(timings):.2f} s)",

@@ -175,7 +175,7 @@ def _build_layers(raw: dict[str, gpd.GeoDataFrame]):
     for level in LEVELS:
         frame = raw[level]
         frame["geometry"], gone = repair(frame.geometry.to_numpy())
-        for kode, berkas, parts in zip(frame["kode"], frame["berkas"], gone):
+        for kode, _berkas, parts in zip(frame["kode"], frame["berkas"], gone):
             if parts:
                 dropped[kode] = parts
         empty = frame.loc[frame.geometry.isna()]

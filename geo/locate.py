@@ -76,7 +76,7 @@ class Grid:
         )
 
     @classmethod
-    def load(cls, path: Path) -> "Grid":
+    def load(cls, path: Path) -> Grid:
         """Read a grid written by :meth:`save`."""
         with np.load(path, allow_pickle=False) as data:
             x0, y0, cell, coast_km = data["meta"]
@@ -263,7 +263,7 @@ class Locator:
         status[~valid] = INVALID
         return LocateResult(index=region, status_code=status, distance_km=dist, codes=grid.codes)
 
-    def locate(self, lon, lat) -> "RegionAssignment":
+    def locate(self, lon, lat) -> RegionAssignment:
         """Assign each point to one kecamatan and its kabupaten (always consistent)."""
         kec = self.locate_level(lon, lat, "kec")
         return RegionAssignment(index=kec.index, status_code=kec.status_code, distance_km=kec.distance_km,

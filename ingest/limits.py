@@ -22,8 +22,8 @@ import io
 import operator
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 __all__ = [
     "DEFAULT_TEXT_LIMIT", "MAX_CELLS", "MAX_COMPRESSION_RATIO", "MAX_UNPACKED_BYTES", "MAX_UPLOAD_BYTES",

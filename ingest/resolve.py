@@ -149,7 +149,7 @@ class RegionIndex:
     kab_names: dict = field(default_factory=dict)     # kab code → official name
 
     @classmethod
-    def from_regions(cls, regions: pd.DataFrame) -> "RegionIndex":
+    def from_regions(cls, regions: pd.DataFrame) -> RegionIndex:
         """Build from the ``regions`` table (``kode, level, nama, jenis, kode_induk, kode_prov``)."""
         def part(level):
             frame = regions.loc[regions["level"] == level].reset_index(drop=True).copy()

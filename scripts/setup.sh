@@ -10,12 +10,15 @@ if [ ! -x .venv/bin/python ]; then
   echo "[setup] membuat .venv dengan $PYTHON"
   "$PYTHON" -m venv .venv
 fi
+# The app installs requirements.txt; test.sh asks for requirements-dev.txt (tests, linters) instead.
+# Both are locks with hashes made by scripts/lock.sh from pyproject.toml.
+reqs=${SIGAP_REQUIREMENTS:-requirements.txt}
 stamp=.venv/.requirements.sha256
-want=$(sha256sum requirements.txt | cut -d' ' -f1)
+want=$(sha256sum "$reqs" | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "[setup] memasang paket (requirements.txt)"
+  echo "[setup] memasang paket ($reqs)"
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -r requirements.txt
+  .venv/bin/python -m pip install --quiet --require-hashes -r "$reqs"
   echo "$want" > "$stamp"
 fi
 # Boundaries: from ../shared/boundaries if present, else the pinned upstream URLs (checksummed).

@@ -11,7 +11,7 @@ import functools
 import random
 import secrets
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pandas as pd
@@ -41,7 +41,7 @@ class AuthError(Exception):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _tx(con, work):

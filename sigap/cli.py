@@ -11,8 +11,8 @@ import importlib
 import pkgutil
 import sys
 
-from sigap import commands
 from settings import db_path
+from sigap import commands
 
 __all__ = ["CommandError", "acting_user", "build_parser", "describe_error", "main", "open_db"]
 

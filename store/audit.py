@@ -27,7 +27,7 @@ import os
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -260,7 +260,7 @@ def _append(con: duckdb.DuckDBPyConnection, event: AuditEvent) -> str:
     last_id, last_hash = last if last else (0, GENESIS)
     heads = _read_heads(con)
     key = audit_key(database_path(con))
-    ts = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    ts = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     detail_json = (json.dumps(event.detail, ensure_ascii=False, sort_keys=True, default=str)
                    if event.detail else None)
     digest = chain_digest(last_hash, ts, event, detail_json)
@@ -310,7 +310,7 @@ def _start_head(con: duckdb.DuckDBPyConnection, key: bytes) -> bool:
             return False
         n, last_id = con.execute("SELECT count(*), coalesce(max(id), 0) FROM audit").fetchone()
         last = con.execute("SELECT hash FROM audit WHERE id = ?", [last_id]).fetchone()
-        ts = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+        ts = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
         _move_head(con, key, old_sig=None, n=n, last_id=last_id, last_hash=last[0] if last else GENESIS,
                    mulai_id=last_id, mulai_ts=ts)
         return True

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -60,7 +60,7 @@ def take_snapshot(con: duckdb.DuckDBPyConnection, db_file: str | Path) -> Path:
     if not same:
         target.unlink(missing_ok=True)
         raise StoreError(f"cadangan {target.name} tidak sama dengan basis data; cadangan dibatalkan")
-    anchor = {"cadangan": target.name, "dibuat_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    anchor = {"cadangan": target.name, "dibuat_utc": datetime.now(UTC).isoformat(timespec="seconds"),
               "audit_baris": int(last[0]), "audit_hash_terakhir": last[1],
               "sidik_jari": {table: list(value) for table, value in saved.items()}}
     anchor_file(target).write_text(json.dumps(anchor, indent=1), encoding="utf-8")
@@ -89,7 +89,7 @@ def list_snapshots(db_file: str | Path) -> list[Path]:
 
 
 def _stamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
 
 
 def restore_snapshot(snapshot: str | Path, db_file: str | Path) -> Path:

@@ -8,7 +8,8 @@ import shapely
 
 from store.db import replace_rows
 
-__all__ = ["IN_REGION_SQL", "UnknownRegion", "kab_codes", "region_names_table", "regions_fingerprint", "ensure_regions", "load_regions_into", "region_names", "region_table", "require_region"]
+__all__ = ["IN_REGION_SQL", "UnknownRegion", "ensure_regions", "kab_codes", "load_regions_into", "region_names",
+           "region_names_table", "region_table", "regions_fingerprint", "require_region"]
 
 #: ``kode`` inside a region given three times as parameters (NULL = everywhere): the SQL twin of
 #: :func:`auth.roles.in_scope`.

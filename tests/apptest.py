@@ -6,12 +6,12 @@ so every page test starts from ``app.py`` with a user in session state and switc
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from streamlit.testing.v1 import AppTest
 
-from auth.session import SessionTimes
 from auth.identity import User
+from auth.session import SessionTimes
 from services.accounts import create_user
 from store import connect
 from tests.conftest import ROOT
@@ -39,7 +39,7 @@ def create_users(db, users=USERS) -> None:
 def open_page(page: str | None, user: User = ANALIS, *, timeout: float = 120, state: dict | None = None) -> AppTest:
     """An AppTest of ``app.py`` signed in as ``user``, switched to ``pages/screens/<page>.py`` (not yet run)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     at.session_state["pengguna"] = user
     at.session_state["waktu_sesi"] = SessionTimes(now, now)
     for key, value in (state or {}).items():

@@ -6,10 +6,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from auth.identity import User
 from auth.passwords import PolicyError, check_policy, hash_password, one_time_password, verify_password
 from auth.roles import PermissionDenied, allowed, require
 from auth.session import SessionTimes, expired_reason
-from auth.identity import User
 from services.accounts import MAX_FAILURES, AuthError, authenticate, change_password, create_user, unlock
 from store import connect
 from store.audit import verify_chain
@@ -75,7 +75,7 @@ def test_sign_in_and_audit(con):
 def test_five_wrong_passwords_lock_the_account(con):
     create_user(con, "pimpinan63", "pimpinan", "63", "Rahasia", password=GOOD)
     now = datetime(2026, 11, 22, 8, 0)
-    for attempt in range(MAX_FAILURES - 1):
+    for _ in range(MAX_FAILURES - 1):
         with pytest.raises(AuthError, match="Nama pengguna atau kata sandi salah"):
             authenticate(con, "pimpinan63", "salah", now=now)
     with pytest.raises(AuthError, match="akun sedang terkunci"):

@@ -4,7 +4,7 @@ and no username oracle in the timing (SECURITY.md §11)."""
 import statistics
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,7 +15,7 @@ GOOD = "Banjarbaru2026"
 
 
 def _utcnow():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _in_parallel(n, work):

@@ -3,8 +3,8 @@
 
 import pytest
 
-from tests.conftest import make_demo_db
 from tests.browser import ARTIFACTS, needs_chromium, offline_page, running_app, wait_for_count
+from tests.conftest import make_demo_db
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 

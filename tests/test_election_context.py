@@ -7,9 +7,9 @@ import pytest
 
 from auth.identity import User
 from auth.roles import PermissionDenied
-from store import connect
 from ingest.tables import TableError as ContextError
 from services.context import import_context
+from store import connect
 from store.election_context import load_context, stale
 
 ANALIS = User("analis", "analis", None, "Rahasia")

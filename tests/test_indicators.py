@@ -9,9 +9,9 @@ from esda.smoothing import Empirical_Bayes
 
 from analysis.rates import crude_rates, eb_rates
 from auth.identity import User
-from store import connect
 from ingest.tables import TableError as ContextError
 from services.context import import_indicator
+from store import connect
 from store.indicators import indicator_catalogue, indicator_table
 
 ANALIS = User("analis", "analis", None, "Rahasia")

@@ -2,7 +2,6 @@
 
 import io
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -15,9 +14,9 @@ import pytest
 
 from auth.identity import User
 from ingest.importer import errors_xlsx, prepare_import
-from services.imports import commit_import, undo_batch
 from ingest.parse import parse_dates, parse_numbers
 from ingest.readers import ReadError
+from services.imports import commit_import, undo_batch
 from store import connect
 from store.backup import fingerprint
 from tests.conftest import ROOT

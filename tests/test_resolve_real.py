@@ -10,8 +10,8 @@ import pytest
 
 from auth.identity import User
 from ingest.importer import prepare_import
-from services.imports import commit_import
 from ingest.resolve import load_name_tables, normalise_name
+from services.imports import commit_import
 from store import connect
 
 ANALIS = User("analis", "analis", None, "Rahasia")

@@ -7,13 +7,13 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from auth.roles import PermissionDenied, in_scope, in_scope_mask
 from auth.identity import User
+from auth.roles import PermissionDenied, in_scope, in_scope_mask
 from ingest.importer import prepare_import
-from services.imports import commit_import, list_batches, undo_batch
-from store import connect
 from ingest.tables import TableError as ContextError
 from services.context import import_context, import_indicator, save_calendar
+from services.imports import commit_import, list_batches, undo_batch
+from store import connect
 from store.election_context import load_context
 from store.elections import load_calendar
 from store.indicators import indicator_table
@@ -26,10 +26,10 @@ ADMIN_KALSEL = User("admin_kalsel", "admin", "63", "Rahasia")
 ADMIN = User("admin", "admin", None, "Rahasia")
 
 # Banjarbaru, Kabupaten Banjar, and Aceh Besar (another province)
-REPORT = ("tanggal;kode_kab;kategori;eskalasi;judul\n"
-          "11/05/2024;63.72;SDA;3;Blokade jalan tambang Banjarbaru\n"
-          "12/05/2024;63.10;SARA;2;Ketegangan warga Banjar\n"
-          "13/05/2024;11.06;KAM;2;Tawuran di Aceh Besar\n").encode()
+REPORT = (b"tanggal;kode_kab;kategori;eskalasi;judul\n"
+          b"11/05/2024;63.72;SDA;3;Blokade jalan tambang Banjarbaru\n"
+          b"12/05/2024;63.10;SARA;2;Ketegangan warga Banjar\n"
+          b"13/05/2024;11.06;KAM;2;Tawuran di Aceh Besar\n")
 
 
 @pytest.fixture

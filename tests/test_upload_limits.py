@@ -17,8 +17,7 @@ import polars as pl
 import pytest
 import python_calamine
 
-from ingest.limits import (MAX_CELLS, MAX_UNPACKED_BYTES, TEXT_LIMITS, Limits, text_limit, workbook_problem,
-                           zip_problem)
+from ingest.limits import MAX_CELLS, MAX_UNPACKED_BYTES, TEXT_LIMITS, Limits, text_limit, workbook_problem, zip_problem
 from ingest.readers import ReadError, read_table
 from tests.conftest import ROOT
 

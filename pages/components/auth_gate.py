@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import streamlit as st
 
-from auth.session import SessionTimes, expired_reason
 from auth.identity import User
-from services.accounts import AuthError, authenticate, change_password, get_user, sign_in_sso
+from auth.session import SessionTimes, expired_reason
 from pages.components import state
 from pages.components.context import cursor
+from services.accounts import AuthError, authenticate, change_password, get_user, sign_in_sso
 from store.audit import AuditEvent, record
 from store.db import transaction
 from store.incidents import Scope
@@ -36,7 +36,7 @@ _ROUTED = threading.local()  # set only while app.py runs the chosen page (one s
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @contextmanager

@@ -13,8 +13,8 @@ from geo.boundaries import load_regions
 from geo.web import load_display
 from maps.choropleth import display_geojson
 from pages.components.context import cursor, db_file
-from store.incidents import IncidentFilter, Scope, aggregate_by_region, query_incidents
 from store.batches import synthetic_loaded
+from store.incidents import IncidentFilter, Scope, aggregate_by_region, query_incidents
 from store.regions import region_table
 from store.vocab import vocab_names
 

@@ -7,11 +7,10 @@ from datetime import datetime
 import streamlit as st
 
 from auth.roles import PERMISSIONS, PermissionDenied, require
-from services.accounts import AuthError, create_user, list_users, set_active, unlock
-from pages.components import state
 from pages.components.auth_gate import page_user
 from pages.components.context import cursor, db_file
 from reports.safe import to_csv_bytes
+from services.accounts import AuthError, create_user, list_users, set_active, unlock
 from store.audit import read_audit, verify_chain
 from store.backup import list_snapshots, record_backup, take_snapshot
 from store.db import StoreError

@@ -5,11 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from auth.roles import allowed
-from reports.exports import FORMATS, export_data, record_export
-from pages.components import state
 from pages.components.auth_gate import page_user
 from pages.components.context import cursor
 from pages.components.filters import sidebar_filters
+from reports.exports import FORMATS, export_data, record_export
 from store.incidents import IncidentFilter
 
 user = page_user()
@@ -34,9 +33,10 @@ if ready is not None:
                        key="ekspor_unduh")
 
 st.subheader("Bahan rapat (PDF)")
+from datetime import date  # noqa: E402
+
 from analysis.triwulan import quarter_label  # noqa: E402
 from reports.briefing import CLASSIFICATIONS, briefing_pdf, build_briefing  # noqa: E402
-from datetime import date  # noqa: E402
 
 c1, c2 = st.columns(2)
 marking = c1.selectbox("Klasifikasi", CLASSIFICATIONS, index=1, key="brief_klas")

@@ -9,13 +9,12 @@ import streamlit as st
 from auth.roles import PermissionDenied, allowed
 from geo.locate import load_locator
 from ingest.importer import errors_xlsx, prepare_import
-from services.imports import commit_import, list_batches, undo_batch
 from ingest.presets import CANONICAL, PRESETS, known_columns
 from ingest.readers import ReadError, read_table
 from ingest.template import template_xlsx
-from pages.components import state
 from pages.components.auth_gate import page_user
 from pages.components.context import cursor
+from services.imports import commit_import, list_batches, undo_batch
 from store.mappings import load_mapping, mapping_names, save_mapping
 
 PREPARED = "impor_siap"

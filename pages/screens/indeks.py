@@ -17,8 +17,8 @@ from pages.components import data
 from pages.components.auth_gate import current_scope
 from pages.components.ipk import ipk_for_quarter, ipk_layer, previous_quarter, regions_in_scope
 from pages.components.maps import render_map
-from store.election_context import stale
 from settings import DATA_DIR
+from store.election_context import stale
 
 PROFILE = DATA_DIR / "profiles" / "konflik_sosial.toml"
 

@@ -9,14 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from analysis.election import CalendarError
-from auth.roles import PermissionDenied, allowed, is_national_admin
 from analysis.measures import classify, compute_measure
+from auth.roles import PermissionDenied, allowed, is_national_admin
+from ingest.tables import TableError
 from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
-from pages.components import data, state
+from pages.components import data
 from pages.components.auth_gate import current_scope, page_user
 from pages.components.context import cursor
 from pages.components.maps import render_map
-from ingest.tables import TableError
 from services.context import import_context, save_calendar
 from store.election_context import load_context, stale
 from store.elections import elections, load_calendar

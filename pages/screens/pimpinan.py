@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from analysis.early_warning import surges
+from analysis.measures import classify, compute_measure
 from analysis.profile import load_profile
 from analysis.triwulan import quarter_bounds, quarter_label
-from analysis.measures import classify, compute_measure
 from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data, state
 from pages.components.auth_gate import current_scope

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sigap.cli import CommandError, open_db
+from sigap.cli import open_db
 
 
 def register(sub) -> None:

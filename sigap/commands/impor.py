@@ -9,7 +9,6 @@ from pathlib import Path
 from sigap.cli import CommandError, acting_user, open_db
 
 
-
 def register(sub) -> None:
     imp = sub.add_parser("import", help="impor berkas laporan (CSV, XLSX, ODS)")
     imp.add_argument("file")
@@ -38,9 +37,9 @@ def register(sub) -> None:
 def _import(args) -> int:
     from geo.locate import load_locator
     from ingest.importer import errors_xlsx, prepare_import
+    from ingest.readers import ReadError
     from services.imports import commit_import
     from store.mappings import load_mapping
-    from ingest.readers import ReadError
 
     path = Path(args.file)
     if not path.is_file():
@@ -81,9 +80,8 @@ def _batches(args) -> int:
 
 
 def _undo(args) -> int:
-    from services.imports import undo_import
-
     from auth.roles import PermissionDenied
+    from services.imports import undo_import
 
     con = open_db(args.db)
     try:

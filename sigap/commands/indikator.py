@@ -26,11 +26,10 @@ def register(sub) -> None:
 
 def _import(args) -> int:
     from auth.roles import PermissionDenied
-    from ingest.tables import TableError
-    from services.context import import_indicator
-
     from ingest.readers import ReadError, read_small_csv
+    from ingest.tables import TableError
     from ingest.validate import describe_problems
+    from services.context import import_indicator
 
     path = Path(args.file)
     try:

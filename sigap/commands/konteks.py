@@ -21,11 +21,10 @@ def register(sub) -> None:
 
 def _import(args) -> int:
     from auth.roles import PermissionDenied
-    from ingest.tables import TableError
-    from services.context import import_context
-
     from ingest.readers import ReadError, read_small_csv
+    from ingest.tables import TableError
     from ingest.validate import describe_problems
+    from services.context import import_context
 
     path = Path(args.file)
     try:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 __all__ = ["DATA_DIR", "DEFAULT_BOUNDARY_SOURCE", "PROFILE_FILE", "ROOT", "boundary_dir", "db_path"]
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 #: The index profile leaders read by default (dimensions, weights, scales).
 PROFILE_FILE = DATA_DIR / "profiles" / "konflik_sosial.toml"
