@@ -101,3 +101,12 @@ def wait_for_count(page, selector: str, minimum: int, timeout: float = 45.0) -> 
             return n
         page.wait_for_timeout(500)
     return n
+
+
+def sign_in(page, url: str, username: str, password: str, heading: str = "Peta Potensi Konflik") -> None:
+    """Open the app and sign in through the form, waiting for the first page's heading."""
+    page.goto(url)
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
