@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pandas as pd
 
@@ -126,8 +126,8 @@ def zone_tz(zone: str) -> timezone:
 def _utc(moment: datetime) -> datetime:
     """``moment`` as an aware UTC datetime (naive values are UTC, as stored)."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def local_date(now: datetime, zone: str) -> date:
@@ -154,7 +154,7 @@ def deadline(day: date, zone: str, rule: DeadlineRule = DEFAULT_RULE) -> datetim
     """
     local = datetime.combine(day + timedelta(days=rule.days_after), time(rule.hour, rule.minute),
                              tzinfo=zone_tz(zone))
-    return local.astimezone(timezone.utc)
+    return local.astimezone(UTC)
 
 
 def day_state(submitted_at: datetime | None, nihil: bool, due: datetime) -> str:

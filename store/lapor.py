@@ -14,7 +14,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from ingest.importer import _CONTENT_HASH as CONTENT_HASH  # the import's content hash, one definition
+from store.imports import CONTENT_HASH  # the import's content hash: one definition
 from store.incidents import CLEARANCE_LEVELS, IncidentFilter, Scope, query_incidents
 
 __all__ = ["CORRECTED", "REPORT_COLUMNS", "day_report_counts", "history", "insert_report", "list_reports",
