@@ -7,11 +7,33 @@ the current count is tested against Binomial(n, ½) (one-sided), so 1 → 2 is n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+
 import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-__all__ = ["classify_change", "surges"]
+__all__ = ["FOUR_WEEKS", "QUARTER_DAYS", "SurgeWindows", "classify_change", "surge_windows", "surges"]
+
+FOUR_WEEKS = 28
+QUARTER_DAYS = 91
+
+
+@dataclass(frozen=True)
+class SurgeWindows:
+    """The recent window and the equally long window just before it (both ends inclusive)."""
+
+    recent: tuple[date, date]
+    baseline: tuple[date, date]
+
+
+def surge_windows(end: date, days: int = FOUR_WEEKS) -> SurgeWindows:
+    """The last ``days`` days up to ``end`` and the ``days`` days before them: ACLED's comparison of
+    the last 4 weeks (or a triwulan, :data:`QUARTER_DAYS`) with the period before."""
+    recent_start = end - timedelta(days=days - 1)
+    return SurgeWindows(recent=(recent_start, end),
+                        baseline=(recent_start - timedelta(days=days), recent_start - timedelta(days=1)))
 
 
 def classify_change(current, baseline) -> pd.Series:

@@ -33,7 +33,7 @@ from analysis.panel import (
 )
 from analysis.profile import Profile
 
-__all__ = [
+__all__ = ["CLASS_INDEX",
     "CLASSES",
     "INCIDENT_INDICATORS",
     "PANEL_COLUMNS",
@@ -48,6 +48,8 @@ __all__ = [
 ]
 
 CLASSES = ("Rendah", "Sedang", "Tinggi")
+#: Where each class sits on a 5-step sequential palette (light, middle, dark): maps and documents alike.
+CLASS_INDEX = {"Rendah": 1, "Sedang": 3, "Tinggi": 5}
 POLRI_LABELS = {"Rendah": "Kurang rawan", "Sedang": "Rawan", "Tinggi": "Sangat rawan"}
 #: Columns of a per-(kode, triwulan) panel that the incident indicators are built from.
 PANEL_COLUMNS = ("jumlah", "skor_kejadian", "eskalasi_maks", "tewas", "luka", "pengungsi", "kec_terdampak")

@@ -11,6 +11,8 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
+from analysis.breaks import NaturalBreaks
+
 __all__ = ["MEASURES", "SCHEMES", "Classes", "classify", "compute_measure"]
 
 #: Measure key → (label shown to the user, unit).
@@ -21,7 +23,7 @@ MEASURES = {
 }
 #: Classification scheme key → (label, mapclassify class).
 SCHEMES = {
-    "natural_breaks": ("Jenks (natural breaks)", mapclassify.NaturalBreaks),
+    "natural_breaks": ("Jenks (natural breaks)", NaturalBreaks),  # exact Fisher–Jenks: same data, same legend
     "kuantil": ("Kuantil", mapclassify.Quantiles),
     "interval_sama": ("Interval sama", mapclassify.EqualInterval),
 }

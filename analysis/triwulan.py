@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-__all__ = ["quarter_bounds", "quarter_label", "quarters_between"]
+__all__ = ["previous_quarter", "quarter_bounds", "quarter_label", "quarters_between"]
 
 _LABEL = re.compile(r"^(\d{4}) T([1-4])$")
 
@@ -24,6 +24,11 @@ def quarter_bounds(label: str) -> tuple[date, date]:
     start = date(year, 3 * q - 2, 1)
     end = date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - timedelta(days=1)
     return start, end
+
+
+def previous_quarter(label: str) -> str:
+    """The triwulan before ``label`` (``"2025 T1"`` → ``"2024 T4"``)."""
+    return quarter_label(quarter_bounds(label)[0] - timedelta(days=1))
 
 
 def quarters_between(start: date, end: date) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -25,7 +25,7 @@ from reportlab.lib.styles import getSampleStyleSheet  # noqa: E402
 from reportlab.lib.units import cm  # noqa: E402
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
 
-from settings import DATA_DIR  # noqa: E402
+from settings import DATA_DIR, PROFILE_FILE  # noqa: E402
 
 __all__ = ["Briefing", "CLASSIFICATIONS", "briefing_pdf", "build_briefing", "load_kop"]
 
@@ -129,42 +129,41 @@ def _trend_png(monthly: pd.Series) -> bytes:
 def build_briefing(con, user, quarter: str, *, summary: str = "", classification: str = "Terbatas",
                    title: str | None = None) -> Briefing:
     """Assemble a briefing for ``user``'s scope and triwulan ``quarter`` from the database."""
-    from analysis.early_warning import surges
-    from analysis.ipk import build_indicators, compute_ipk
+    from analysis.early_warning import surge_windows, surges
+    from analysis.ipk import CLASS_INDEX, HonestRules, compute_quarter_ipk
+    from analysis.panel import month_label, period_labels, shift_period
     from analysis.profile import load_profile
-    from analysis.triwulan import quarter_bounds, quarter_label
+    from analysis.triwulan import quarter_bounds
     from auth.roles import require
     from geo.web import load_display
     from reports.static_map import choropleth_image
-    from store.incidents import IncidentFilter, Scope, aggregate_by_region, query_incidents
-    from store.regions import region_table
+    from store.incidents import IncidentFilter, Scope, aggregate_by_period, aggregate_by_region
+    from store.regions import kab_in_scope
 
     require(user, "ekspor")
     scope = Scope(user.region, user.clearance)
     start, end = quarter_bounds(quarter)
-    prev_start, prev_end = quarter_bounds(quarter_label(start - timedelta(days=1)))
-    kab = region_table(con, "kab")
-    kec = region_table(con, "kec")
-    if user.region:
-        kab = kab.loc[kab["kode"].str.startswith(user.region)]
-    kab = kab.assign(jumlah_kec=kab["kode"].map(kec.groupby("kode_induk").size()).fillna(1)).reset_index(drop=True)
-    agg = lambda lo, hi, level="kab": aggregate_by_region(con, IncidentFilter(date_from=lo, date_to=hi), scope, level=level)  # noqa: E731
-    table = build_indicators(agg(start, end), agg(prev_start, prev_end), agg(start, end, "kec"), kab)
-    result = compute_ipk(table, load_profile(DATA_DIR / "profiles" / "konflik_sosial.toml"))
+    kab = kab_in_scope(con, user.region)
+    first, _ = quarter_bounds(shift_period(quarter, -(HonestRules().window + 1)))
+    panel = aggregate_by_period(con, IncidentFilter(first, end), scope)
+    result = compute_quarter_ipk(panel, kab, load_profile(PROFILE_FILE), quarter, as_of=date.today())
     top = result.scores.assign(nama=kab["nama"], alasan=result.reasons).sort_values("ipk", ascending=False)
     display = load_display("kab", "sedang" if user.region else "rendah")
     display = display.loc[display["kode"].isin(kab["kode"])].set_index("kode").reindex(kab["kode"]).reset_index()
-    idx = result.scores["kelas"].map({"Rendah": 1, "Sedang": 3, "Tinggi": 5}).to_numpy()
+    idx = result.scores["kelas"].map(CLASS_INDEX).to_numpy()
     labels = ("", "Rendah", "", "Sedang", "", "Tinggi")
     map_png = choropleth_image(display, idx, labels, f"Indeks Potensi Konflik {quarter}", min(end, date.today()))
-    rows = query_incidents(con, IncidentFilter(date_from=start - timedelta(days=270), date_to=end), scope)
-    monthly = rows.groupby(pd.to_datetime(rows["tgl_mulai"]).dt.to_period("M").dt.to_timestamp()).size() \
-        if len(rows) else pd.Series(dtype=int)
+    # a year of months up to the triwulan's end; a month without incidents is drawn as zero
+    last_day = min(end, date.today())
+    months = period_labels(shift_period(month_label(last_day), -11, "bulan"), month_label(last_day), "bulan")
+    counts = aggregate_by_period(con, IncidentFilter(date.fromisoformat(months[0] + "-01"), last_day), scope,
+                                 period="bulan")
+    monthly = counts.groupby("bulan")["jumlah"].sum().reindex(months, fill_value=0)
+    monthly.index = pd.to_datetime(monthly.index + "-01")
     today = date.today()
-    recent = aggregate_by_region(con, IncidentFilter(date_from=today - timedelta(days=27), date_to=today), scope,
-                                 by_kategori=True)
-    before = aggregate_by_region(con, IncidentFilter(date_from=today - timedelta(days=55),
-                                                     date_to=today - timedelta(days=28)), scope, by_kategori=True)
+    windows = surge_windows(today)
+    recent = aggregate_by_region(con, IncidentFilter(*windows.recent), scope, by_kategori=True)
+    before = aggregate_by_region(con, IncidentFilter(*windows.baseline), scope, by_kategori=True)
     flagged = surges(recent, before, by=("kode", "kategori"))
     flagged = flagged.assign(nama=flagged["kode"].map(kab.set_index("kode")["nama"]))
     return Briefing(title=title or f"Bahan Rapat: Potensi Konflik {quarter}", period=f"{start:%d/%m/%Y}–{end:%d/%m/%Y}",

@@ -5,13 +5,13 @@ escalation, handling status), the change against the previous quarter, and notes
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date
 from xml.sax.saxutils import escape
 
 import pandas as pd
 
 from analysis.measures import classify
-from analysis.triwulan import quarter_bounds, quarter_label
+from analysis.triwulan import previous_quarter, quarter_bounds
 from reports.safe import neutralise_xlsx_frame
 from store.incidents import IncidentFilter, Scope, query_incidents
 
@@ -29,7 +29,7 @@ def quarter_table(con, user, quarter: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     require(user, "ekspor")
     scope = Scope(user.region, user.clearance)
     start, end = quarter_bounds(quarter)
-    prev_start, prev_end = quarter_bounds(quarter_label(start - timedelta(days=1)))
+    prev_start, prev_end = quarter_bounds(previous_quarter(quarter))
     rows = query_incidents(con, IncidentFilter(date_from=start, date_to=end), scope)
     prev = query_incidents(con, IncidentFilter(date_from=prev_start, date_to=prev_end), scope)
     kab = region_table(con, "kab")

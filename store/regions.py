@@ -8,7 +8,7 @@ import shapely
 
 from store.db import replace_rows
 
-__all__ = ["IN_REGION_SQL", "UnknownRegion", "ensure_regions", "kab_codes", "load_regions_into", "region_names",
+__all__ = ["IN_REGION_SQL", "UnknownRegion", "ensure_regions", "kab_codes", "kab_in_scope", "load_regions_into", "region_names",
            "region_names_table", "region_table", "regions_fingerprint", "require_region"]
 
 #: ``kode`` inside a region given three times as parameters (NULL = everywhere): the SQL twin of
@@ -121,6 +121,17 @@ def regions_fingerprint(con: duckdb.DuckDBPyConnection) -> tuple:
 def region_names_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """``kode, level, nama, jenis, kode_induk, kode_prov`` of every region (for name matching)."""
     return con.execute("SELECT kode, level, nama, jenis, kode_induk, kode_prov FROM regions").df()
+
+
+def kab_in_scope(con: duckdb.DuckDBPyConnection, region: str | None) -> pd.DataFrame:
+    """Kabupaten/kota inside ``region`` (None = all) with their number of kecamatan
+    (``jumlah_kec``), in code order."""
+    kab = region_table(con, "kab")
+    kec = region_table(con, "kec")
+    if region:
+        kab = kab.loc[(kab["kode"] == region) | kab["kode"].str.startswith(region + ".")]
+    per_kab = kec.groupby("kode_induk").size()
+    return kab.assign(jumlah_kec=kab["kode"].map(per_kab).fillna(1)).reset_index(drop=True)
 
 
 def region_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("GDAL_SKIP", "OGR_VRT VRT GTI")  # before geopandas/pyogrio load (SECURITY.md §3)
+os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")  # AppTest failures show their cause
 
 from geo.boundaries import is_installed, load_regions  # noqa: E402
 from settings import DEFAULT_BOUNDARY_SOURCE, boundary_dir  # noqa: E402

@@ -3,8 +3,6 @@ clearance included — never by anything read from session state inside the func
 
 from __future__ import annotations
 
-from datetime import date
-
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -14,7 +12,8 @@ from geo.web import load_display
 from maps.choropleth import display_geojson
 from pages.components.context import cursor, db_file
 from store.batches import synthetic_loaded
-from store.incidents import IncidentFilter, Scope, aggregate_by_region, query_incidents
+from store.incidents import IncidentFilter, Scope, aggregate_by_period, aggregate_by_region, query_incidents
+from store.regions import kab_in_scope as store_kab_in_scope
 from store.regions import region_table
 from store.vocab import vocab_names
 
@@ -35,6 +34,16 @@ def _region_list(db: str, level: str) -> pd.DataFrame:
     return region_table(cursor(), level)
 
 
+def kab_in_scope(region: str | None) -> pd.DataFrame:
+    """Kabupaten/kota inside a region with their number of kecamatan (cached)."""
+    return _kab_in_scope(db_file(), region)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _kab_in_scope(db: str, region: str | None) -> pd.DataFrame:
+    return store_kab_in_scope(cursor(), region)
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def display_features(layer: str, detail: str, prefix: str | None = None) -> tuple[dict, tuple]:
     """Geometry-only GeoJSON of a display copy, optionally for codes starting with ``prefix``,
@@ -46,35 +55,35 @@ def display_features(layer: str, detail: str, prefix: str | None = None) -> tupl
     return display_geojson(frame), ((miny, minx), (maxy, maxx))
 
 
-def _filter(date_from, date_to, prov, kab, kategori, sifat) -> IncidentFilter:
-    return IncidentFilter(date_from=date_from, date_to=date_to, prov=prov, kab=kab,
-                          kategori=tuple(kategori), sifat=tuple(sifat))
-
-
-def aggregate(*args, **kwargs) -> pd.DataFrame:
-    """Per-region counts for a filter inside a scope (cached per database file)."""
-    return _aggregate(db_file(), *args, **kwargs)
+def aggregate(level: str, flt: IncidentFilter, scope: Scope, *, by_kategori: bool = False) -> pd.DataFrame:
+    """Per-region counts for a filter inside a scope (cached per database file; filter and scope
+    are frozen dataclasses, so they are the cache key)."""
+    return _aggregate(db_file(), level, flt, scope, by_kategori)
 
 
 @st.cache_data(show_spinner=False, ttl=60, max_entries=256)
-def _aggregate(db: str, level: str, scope_region: str | None, clearance: str, date_from: date | None,
-              date_to: date | None, prov: str | None, kab: str | None,
-              kategori: tuple[str, ...], sifat: tuple[str, ...], by_kategori: bool = False) -> pd.DataFrame:
-    return aggregate_by_region(cursor(), _filter(date_from, date_to, prov, kab, kategori, sifat),
-                               Scope(scope_region, clearance), level=level, by_kategori=by_kategori)
+def _aggregate(db: str, level: str, flt: IncidentFilter, scope: Scope, by_kategori: bool) -> pd.DataFrame:
+    return aggregate_by_region(cursor(), flt, scope, level=level, by_kategori=by_kategori)
 
 
-def incidents(*args, **kwargs) -> pd.DataFrame:
-    """Incidents for a filter inside a scope, text redacted above the clearance (cached)."""
-    return _incidents(db_file(), *args, **kwargs)
+def period_counts(flt: IncidentFilter, scope: Scope, period: str = "triwulan") -> pd.DataFrame:
+    """Per kabupaten/kota and triwulan (or month) inside a scope, in one pass (cached)."""
+    return _period_counts(db_file(), flt, scope, period)
 
 
 @st.cache_data(show_spinner=False, ttl=60, max_entries=64)
-def _incidents(db: str, scope_region: str | None, clearance: str, date_from: date | None, date_to: date | None,
-              prov: str | None, kab: str | None, kategori: tuple[str, ...], sifat: tuple[str, ...],
-              limit: int | None = None) -> pd.DataFrame:
-    return query_incidents(cursor(), _filter(date_from, date_to, prov, kab, kategori, sifat),
-                           Scope(scope_region, clearance), limit=limit)
+def _period_counts(db: str, flt: IncidentFilter, scope: Scope, period: str) -> pd.DataFrame:
+    return aggregate_by_period(cursor(), flt, scope, period=period)
+
+
+def incidents(flt: IncidentFilter, scope: Scope, *, limit: int | None = None) -> pd.DataFrame:
+    """Incidents for a filter inside a scope, text redacted above the clearance (cached)."""
+    return _incidents(db_file(), flt, scope, limit)
+
+
+@st.cache_data(show_spinner=False, ttl=60, max_entries=64)
+def _incidents(db: str, flt: IncidentFilter, scope: Scope, limit: int | None) -> pd.DataFrame:
+    return query_incidents(cursor(), flt, scope, limit=limit)
 
 
 def demo_loaded() -> bool:

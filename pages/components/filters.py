@@ -10,6 +10,7 @@ import streamlit as st
 from analysis.triwulan import quarter_bounds, quarters_between
 from pages.components import data
 from pages.components.i18n import t
+from store.incidents import IncidentFilter
 
 MAP_KIND = {
     "Semua sifat": (),
@@ -20,14 +21,16 @@ MAP_KIND = {
 
 @dataclass(frozen=True)
 class Filters:
-    """What the user picked; all plain values, usable as cache keys."""
+    """What the user picked: the store's own ``IncidentFilter`` (hashable, so a cache key) and the
+    period in words."""
 
-    date_from: date
-    date_to: date
-    prov: str | None
-    kategori: tuple[str, ...]
-    sifat: tuple[str, ...]
+    query: IncidentFilter
     period_label: str
+
+    @property
+    def prov(self) -> str | None:
+        """The province chosen (None: every province in scope)."""
+        return self.query.prov
 
 
 def sidebar_filters(scope_region: str | None, key: str = "f") -> Filters:
@@ -62,5 +65,6 @@ def sidebar_filters(scope_region: str | None, key: str = "f") -> Filters:
                                   format_func=lambda k: f"{k} — {kategori_names[k]}",
                                   placeholder=t("Semua kategori"))
         kind = st.selectbox(t("Jenis peta"), list(MAP_KIND), key=f"{key}_kind")
-    return Filters(date_from=date_from, date_to=date_to, prov=prov, kategori=tuple(kategori),
-                   sifat=MAP_KIND[kind], period_label=label)
+    query = IncidentFilter(date_from=date_from, date_to=date_to, prov=prov, kategori=tuple(kategori),
+                           sifat=MAP_KIND[kind])
+    return Filters(query=query, period_label=label)

@@ -12,8 +12,7 @@ from pages.components.filters import sidebar_filters
 scope = current_scope()
 st.title("Ancaman, Tantangan, Hambatan, Gangguan")
 flt = sidebar_filters(scope.region, key="athg")
-rows = data.incidents(scope.region, scope.clearance, flt.date_from, flt.date_to, flt.prov, None,
-                      flt.kategori, flt.sifat)
+rows = data.incidents(flt.query, scope)
 st.caption(f"Periode: {flt.period_label} · {len(rows):,} laporan".replace(",", "."))
 if rows.empty:
     st.info("Tidak ada laporan pada periode dan saringan ini.")

@@ -9,7 +9,6 @@ from pages.components.auth_gate import page_user
 from pages.components.context import cursor
 from pages.components.filters import sidebar_filters
 from reports.exports import FORMATS, export_data, record_export
-from store.incidents import IncidentFilter
 
 user = page_user()
 st.title("Ekspor Data")
@@ -23,9 +22,7 @@ labels = {"csv": "CSV (Excel, semua aplikasi)", "xlsx": "XLSX (dengan lembar met
           "png": "Gambar peta PNG (untuk slide / grup WhatsApp)", "svg": "Gambar peta SVG"}
 fmt = st.radio("Format", list(FORMATS), format_func=labels.get, key="ekspor_format")
 if st.button("Siapkan berkas", type="primary", key="ekspor_siapkan"):
-    query = IncidentFilter(date_from=flt.date_from, date_to=flt.date_to, prov=flt.prov, kategori=flt.kategori,
-                           sifat=flt.sifat)
-    st.session_state["ekspor_berkas"] = export_data(cursor(), fmt, query, user)
+    st.session_state["ekspor_berkas"] = export_data(cursor(), fmt, flt.query, user)
 ready = st.session_state.get("ekspor_berkas")
 if ready is not None:
     st.success(f"{ready.rows} insiden siap diunduh.")

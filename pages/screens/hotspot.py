@@ -14,6 +14,7 @@ from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data
 from pages.components.auth_gate import current_scope
 from pages.components.maps import render_map
+from store.incidents import IncidentFilter
 
 GI_CLASSES = ("Tidak signifikan", "Titik dingin 99%", "Titik dingin 95%", "Titik dingin 90%",
               "Titik panas 90%", "Titik panas 95%", "Titik panas 99%")
@@ -51,7 +52,7 @@ if level == "kec" and scope.region and len(scope.region) == 5:
     prefix = scope.region
 regions, w, islands = _weights(prefix, level)
 end = date.today()
-counts = data.aggregate(level, scope.region, scope.clearance, end - timedelta(days=days), end, None, None, (), ())
+counts = data.aggregate(level, IncidentFilter(date_from=end - timedelta(days=days), date_to=end), scope)
 if measure == "eb_penduduk":
     from analysis.rates import eb_rates
 
@@ -95,7 +96,7 @@ if st.button("Hitung pola (Gi* per triwulan + uji tren Mann-Kendall)", key="hs_p
     zs, ps = [], []
     for q in labels:
         q_start, q_end = quarter_bounds(q)
-        q_counts = data.aggregate(level, scope.region, scope.clearance, q_start, q_end, None, None, (), ())
+        q_counts = data.aggregate(level, IncidentFilter(date_from=q_start, date_to=q_end), scope)
         g = gi_star(compute_measure(regions, q_counts, measure_for_history), w, permutations=permutations)
         zs.append(g.z)
         ps.append(g.p_fdr)

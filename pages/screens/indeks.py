@@ -3,22 +3,23 @@ and the "Wilayah perlu perhatian" early-warning list."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from analysis.early_warning import surges
+from analysis.early_warning import surge_windows, surges
 from analysis.ipk import CLASSES
 from analysis.profile import Dimension, Indicator, load_profile
-from analysis.triwulan import quarter_bounds, quarters_between
+from analysis.triwulan import previous_quarter, quarter_bounds, quarters_between
 from maps.choropleth import build_map, choropleth_features
 from pages.components import data
 from pages.components.auth_gate import current_scope
-from pages.components.ipk import ipk_for_quarter, ipk_layer, previous_quarter, regions_in_scope
+from pages.components.ipk import ipk_for_quarter, ipk_layer, regions_in_scope
 from pages.components.maps import render_map
 from settings import DATA_DIR
 from store.election_context import stale
+from store.incidents import IncidentFilter
 
 PROFILE = DATA_DIR / "profiles" / "konflik_sosial.toml"
 
@@ -107,9 +108,9 @@ if chosen:
 
 st.subheader("Wilayah perlu perhatian")
 window_end = date.today()
-recent = data.aggregate("kab", *args, window_end - timedelta(days=27), window_end, None, None, (), (), by_kategori=True)
-before = data.aggregate("kab", *args, window_end - timedelta(days=55), window_end - timedelta(days=28), None, None,
-                        (), (), by_kategori=True)
+windows = surge_windows(window_end)
+recent = data.aggregate("kab", IncidentFilter(*windows.recent), scope, by_kategori=True)
+before = data.aggregate("kab", IncidentFilter(*windows.baseline), scope, by_kategori=True)
 alerts = surges(recent, before, by=("kode", "kategori"))
 if alerts.empty:
     st.info("Tidak ada kenaikan yang bermakna dalam 4 minggu terakhir dibanding 4 minggu sebelumnya.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -35,8 +37,7 @@ if scope.region and len(scope.region) == 5:
 kab = kab.reset_index(drop=True)
 known_kab = set(kab["kode"])
 
-counts = data.aggregate("kab", scope.region, scope.clearance, flt.date_from, flt.date_to, flt.prov, None,
-                        flt.kategori, flt.sifat)
+counts = data.aggregate("kab", flt.query, scope)
 values = compute_measure(kab, counts, measure)
 classes = classify(values, scheme)
 label, unit = MEASURES[measure]
@@ -65,8 +66,7 @@ if selected:
     kec_base, bounds = data.display_features("kec", "tinggi", selected)
     kec = data.region_list("kec")
     kec = kec.loc[kec["kode_induk"] == selected].reset_index(drop=True)
-    kec_counts = data.aggregate("kec", scope.region, scope.clearance, flt.date_from, flt.date_to, flt.prov,
-                                selected, flt.kategori, flt.sifat)
+    kec_counts = data.aggregate("kec", replace(flt.query, kab=selected), scope)
     kec_values = compute_measure(kec, kec_counts, measure)
     kec_classes = classify(kec_values, scheme)
     legend = ChoroplethLayer(
@@ -76,8 +76,7 @@ if selected:
     kecamatan = choropleth_features(kec_base, legend, unit)
 points = None
 if show_points or show_heat:
-    points = data.incidents(scope.region, scope.clearance, flt.date_from, flt.date_to, flt.prov, selected,
-                            flt.kategori, flt.sifat, limit=3000)
+    points = data.incidents(replace(flt.query, kab=selected), scope, limit=3000)
 
 m = build_map(choropleth_features(base, layer, unit), layer, bounds=[list(bounds[0]), list(bounds[1])],
               kecamatan=kecamatan, legend=legend, points=points, cluster=show_points, heat=show_heat,
@@ -103,8 +102,7 @@ if selected and profile_col is not None:
         facts = data.election_context(selected)
         if facts:
             st.info(facts)
-        rows = data.incidents(scope.region, scope.clearance, flt.date_from, flt.date_to, flt.prov, selected,
-                              flt.kategori, flt.sifat)
+        rows = data.incidents(replace(flt.query, kab=selected), scope)
         if rows.empty:
             st.info(t("Tidak ada insiden pada periode dan saringan ini."))
         else:

@@ -20,6 +20,7 @@ from pages.components.maps import render_map
 from services.context import import_context, save_calendar
 from store.election_context import load_context, stale
 from store.elections import elections, load_calendar
+from store.incidents import IncidentFilter
 
 scope = current_scope()
 user = page_user()
@@ -89,8 +90,7 @@ kab = kab.reset_index(drop=True)
 # incidents per region and stage, each stage read through the scoped query
 per_stage = {}
 for row in calendar.itertuples(index=False):
-    counts = data.aggregate("kab", scope.region, scope.clearance, row.mulai.date(), row.selesai.date(), None, None,
-                            kategori, ())
+    counts = data.aggregate("kab", IncidentFilter(row.mulai.date(), row.selesai.date(), kategori=tuple(kategori)), scope)
     per_stage[row.tahapan] = counts.set_index("kode")["jumlah"]
 matrix = pd.DataFrame(per_stage).reindex(kab["kode"]).fillna(0).astype(int)
 matrix["total"] = matrix.sum(axis=1)
@@ -128,8 +128,7 @@ frame = st.select_slider("Bulan", options=list(range(len(months))), key="pilkada
 play = st.button("▶ Putar", key="pilkada_putar")
 month = months[frame]
 date_from = start if mode == "Kumulatif" else month.start_time.date()
-counts = data.aggregate("kab", scope.region, scope.clearance, date_from, month.end_time.date(), None, None,
-                        kategori, ())
+counts = data.aggregate("kab", IncidentFilter(date_from, month.end_time.date(), kategori=tuple(kategori)), scope)
 values = compute_measure(kab, counts, "jumlah")
 classes = classify(values)
 layer = ChoroplethLayer(pd.DataFrame({"kode": kab["kode"], "nilai": values, "kelas_idx": classes.yb}),

@@ -7,19 +7,19 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from analysis.early_warning import surges
+from analysis.early_warning import surge_windows, surges
 from analysis.measures import classify, compute_measure
 from analysis.profile import load_profile
-from analysis.triwulan import quarter_bounds, quarter_label
+from analysis.triwulan import previous_quarter, quarter_bounds, quarter_label
 from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data, state
 from pages.components.auth_gate import current_scope
 from pages.components.context import cursor
-from pages.components.ipk import ipk_for_quarter, ipk_layer, previous_quarter
+from pages.components.ipk import ipk_for_quarter, ipk_layer
 from pages.components.maps import render_map
 from settings import DATA_DIR
 from store.elections import elections, load_calendar
-from store.incidents import count_unsettled
+from store.incidents import IncidentFilter, count_unsettled
 
 scope = current_scope()
 today = date.today()
@@ -39,11 +39,11 @@ _, before = ipk_for_quarter(scope.region, scope.clearance, previous_quarter(labe
 scores = now.scores.assign(nama=table["nama"], alasan=now.reasons, jumlah=table["jumlah"],
                            perubahan=now.scores["ipk"] - before.scores["ipk"])
 
-week = data.aggregate("kab", scope.region, scope.clearance, today - timedelta(days=6), today, None, None, (), ())
+week = data.aggregate("kab", IncidentFilter(date_from=today - timedelta(days=6), date_to=today), scope)
 quarter = table["jumlah"].sum()
-recent = data.aggregate("kab", scope.region, scope.clearance, today - timedelta(days=27), today, None, None, (), ())
-base = data.aggregate("kab", scope.region, scope.clearance, today - timedelta(days=55), today - timedelta(days=28),
-                      None, None, (), ())
+windows = surge_windows(today)
+recent = data.aggregate("kab", IncidentFilter(*windows.recent), scope)
+base = data.aggregate("kab", IncidentFilter(*windows.baseline), scope)
 alerts = surges(recent, base)
 open_cases = count_unsettled(cursor(), scope)
 c1, c2, c3, c4 = st.columns(4)
@@ -62,9 +62,9 @@ if scope.region and len(scope.region) == 5:
     kec = data.region_list("kec")
     kec = kec.loc[kec["kode_induk"] == scope.region].reset_index(drop=True)
     prev_start, prev_end = quarter_bounds(previous_quarter(label))
-    cur = data.aggregate("kec", scope.region, scope.clearance, start, end, None, None, (), ())
-    prev = data.aggregate("kec", scope.region, scope.clearance, prev_start, prev_end, None, None, (), ())
-    cats = data.aggregate("kec", scope.region, scope.clearance, start, end, None, None, (), (), by_kategori=True)
+    cur = data.aggregate("kec", IncidentFilter(date_from=start, date_to=end), scope)
+    prev = data.aggregate("kec", IncidentFilter(date_from=prev_start, date_to=prev_end), scope)
+    cats = data.aggregate("kec", IncidentFilter(date_from=start, date_to=end), scope, by_kategori=True)
     names = data.vocab("kategori")
     top_cat = (cats.sort_values("jumlah", ascending=False).drop_duplicates("kode").set_index("kode")["kategori"]
                .map(lambda k: f"terbanyak {names.get(k, k)}"))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from analysis.early_warning import surges
+from analysis.early_warning import FOUR_WEEKS, QUARTER_DAYS, surge_windows, surges
 from pages.components import data
 from pages.components.auth_gate import current_scope
+from store.incidents import IncidentFilter
 
 scope = current_scope()
 st.title("Tren")
@@ -26,7 +27,7 @@ with st.sidebar:
     months = st.select_slider("Rentang (bulan)", [6, 12, 24, 36], value=24, key="tren_bulan")
 end = date.today()
 start = (pd.Timestamp(end) - pd.DateOffset(months=months)).date()
-rows = data.incidents(scope.region, scope.clearance, start, end, None, region, tuple(kategori), ())
+rows = data.incidents(IncidentFilter(date_from=start, date_to=end, kab=region, kategori=tuple(kategori)), scope)
 if rows.empty:
     st.info("Tidak ada insiden pada rentang ini.")
 else:
@@ -36,12 +37,11 @@ else:
     st.area_chart(monthly, height=320)
 
 st.subheader("Lonjakan")
-window = st.radio("Dibanding", [28, 91], horizontal=True, key="tren_dasar",
-                  format_func={28: "4 minggu sebelumnya", 91: "triwulan (91 hari) sebelumnya"}.get)
-recent = data.aggregate("kab", scope.region, scope.clearance, end - timedelta(days=window - 1), end, None, None,
-                        tuple(kategori), (), by_kategori=True)
-before = data.aggregate("kab", scope.region, scope.clearance, end - timedelta(days=2 * window - 1),
-                        end - timedelta(days=window), None, None, tuple(kategori), (), by_kategori=True)
+window = st.radio("Dibanding", [FOUR_WEEKS, QUARTER_DAYS], horizontal=True, key="tren_dasar",
+                  format_func={FOUR_WEEKS: "4 minggu sebelumnya", QUARTER_DAYS: "triwulan (91 hari) sebelumnya"}.get)
+windows = surge_windows(end, window)
+recent = data.aggregate("kab", IncidentFilter(*windows.recent, kategori=tuple(kategori)), scope, by_kategori=True)
+before = data.aggregate("kab", IncidentFilter(*windows.baseline, kategori=tuple(kategori)), scope, by_kategori=True)
 alerts = surges(recent, before, by=("kode", "kategori"))
 if alerts.empty:
     st.info("Tidak ada kenaikan bermakna (lebih dari 10 % dan lolos uji binomial).")
