@@ -116,6 +116,25 @@ def triwulan_pdf(con, user, quarter: str, *, classification: str = "Terbatas", n
                f"{user.username}, {date.today():%d/%m/%Y}"), Spacer(1, 0.3 * cm),
              Table([[Image(io.BytesIO(m), width=12.8 * cm, height=11 * cm, kind="proportional") for m in maps]]),
              PageBreak(), p("Rekap per kabupaten/kota", styles["Heading3"]), grid, Spacer(1, 0.3 * cm),
+             p("Uji balik", styles["Heading4"]), p(backtest_paragraph(con, user, quarter)),
              p("Catatan", styles["Heading4"]), p(notes or "-")]
     doc.build(story, onFirstPage=frame, onLaterPages=frame)
     return buffer.getvalue()
+
+
+def backtest_paragraph(con, user, quarter: str) -> str:
+    """One short paragraph: how well the index of earlier triwulan foresaw the next one in the
+    user's scope (data up to ``quarter`` only), and whether the forecast earned its place."""
+    from analysis.backtest import evaluate
+    from analysis.profile import load_profile
+    from settings import PROFILE_FILE
+    from store.incidents import aggregate_by_period
+    from store.regions import kab_in_scope
+
+    counts = aggregate_by_period(con, IncidentFilter(None, quarter_bounds(quarter)[1]), Scope(user.region, user.clearance))
+    try:
+        check = evaluate(counts, kab_in_scope(con, user.region), load_profile(PROFILE_FILE), last=quarter, n_boot=300)
+    except ValueError:
+        return "Riwayat insiden dalam cakupan ini belum cukup panjang untuk uji balik."
+    verdict = f" {check.verdict.text}" if check.verdict is not None else ""
+    return check.index_text() + verdict

@@ -301,3 +301,12 @@ def test_export_page_builds_a_briefing(app_env):
     st.cache_resource.clear()
     actions = _count(app_env, "SELECT count(*) FROM audit WHERE action = 'ekspor' AND actor = 'gub'")
     assert actions == 2  # the briefing and the quarterly report were both recorded
+
+
+def test_index_page_says_how_well_past_maps_foresaw_the_next_quarter(app_env):
+    at = open_page("indeks", timeout=300).run()
+    assert not at.exception
+    assert any(h.value == "Seberapa tepat peta triwulan lalu?" for h in at.subheader)
+    said = [m.value for m in at.markdown] + [i.value for i in at.info]
+    assert any(text.startswith("Uji balik ") or "belum cukup panjang" in text for text in said)
+    assert any("Prakiraan" in text or "belum cukup panjang" in text for text in said)

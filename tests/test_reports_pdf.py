@@ -81,6 +81,7 @@ def test_quarterly_report_pdf_and_xlsx(briefing_db, tmp_path):
     text = "".join(t for t, _ in pages)
     assert "LAPORAN TRIWULAN PETA POTENSI KONFLIK" in text and "Rekap per kabupaten/kota" in text
     assert "Catatan <b>uji</b>" in text  # notes stay text
+    assert "Uji balik" in text and ("termasuk" in text or "belum cukup panjang" in text)
     rgb = np.asarray(pdfium.PdfDocument(io.BytesIO(triwulan_pdf(briefing_db, user, label)))[0]
                      .render(scale=1).to_pil().convert("RGB")).astype(int)
     drawn = (rgb < 250).any(axis=2)  # both maps side by side on page 1, well beyond the text

@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import streamlit as st
 
+from analysis.backtest import Evaluation, evaluate
+from analysis.forecast import forecast_counts
 from analysis.ipk import CLASS_INDEX, CLASSES, HonestRules, IPKResult, compute_quarter_ipk
 from analysis.panel import shift_period
 from analysis.profile import Profile
-from analysis.triwulan import quarter_bounds
+from analysis.triwulan import previous_quarter, quarter_bounds, quarter_label
 from maps.choropleth import ChoroplethLayer
 from pages.components import data
+from pages.components.context import db_file
 from store.incidents import IncidentFilter, Scope
 
 
@@ -42,3 +46,42 @@ def ipk_layer(scores: pd.DataFrame, label: str, names: tuple[str, str, str] = CL
         frame=pd.DataFrame({"kode": scores["kode"], "nilai": scores["ipk"],
                             "kelas_idx": scores["kelas"].map(CLASS_INDEX)}),
         labels=("", names[0], "", names[1], "", names[2]), title=f"IPK {label}")
+
+
+def last_complete_quarter(today: date | None = None) -> str:
+    """The most recent triwulan that has ended."""
+    return previous_quarter(quarter_label(today or date.today()))
+
+
+def backtest(region: str | None, clearance: str, profiles: dict[str, Profile]) -> Evaluation | None:
+    """The back-test of the index (each profile side by side), its baselines and the forecast over
+    every complete triwulan in scope; None when there is too little history (cached an hour)."""
+    return _backtest(db_file(), region, clearance, tuple(profiles.items()), last_complete_quarter())
+
+
+@st.cache_data(show_spinner=False, ttl=3600, max_entries=16)
+def _backtest(db: str, region: str | None, clearance: str, profiles: tuple, last: str) -> Evaluation | None:
+    kab = regions_in_scope(region)
+    counts = data.period_counts(IncidentFilter(None, quarter_bounds(last)[1]), Scope(region, clearance))
+    if counts.empty:
+        return None
+    chosen = dict(profiles)
+    try:
+        return evaluate(counts, kab, chosen if len(chosen) > 1 else next(iter(chosen.values())), last=last)
+    except ValueError:  # fewer complete triwulan than the back-test needs
+        return None
+
+
+def next_quarter_forecast(region: str | None, clearance: str) -> pd.DataFrame:
+    """Expected incidents per kabupaten/kota for the triwulan after the last complete one, with
+    its interval and the last count (``kode, perkiraan, bawah, atas, terakhir``); cached an hour."""
+    return _next_quarter_forecast(db_file(), region, clearance, last_complete_quarter())
+
+
+@st.cache_data(show_spinner=False, ttl=3600, max_entries=16)
+def _next_quarter_forecast(db: str, region: str | None, clearance: str, last: str) -> pd.DataFrame:
+    kab = regions_in_scope(region)
+    counts = data.period_counts(IncidentFilter(None, quarter_bounds(last)[1]), Scope(region, clearance))
+    frame = forecast_counts(counts[["kode", "triwulan", "jumlah"]], kab["kode"].tolist(), origin=last).frame
+    latest = counts.loc[counts["triwulan"] == last].set_index("kode")["jumlah"]
+    return frame.assign(terakhir=frame["kode"].map(latest).fillna(0))

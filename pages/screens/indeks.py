@@ -9,13 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from analysis.early_warning import surge_windows, surges
-from analysis.ipk import CLASSES
+from analysis.ipk import CLASSES, INCIDENT_INDICATORS
 from analysis.profile import Dimension, Indicator, load_profile
 from analysis.triwulan import previous_quarter, quarter_bounds, quarters_between
 from maps.choropleth import build_map, choropleth_features
 from pages.components import data
 from pages.components.auth_gate import current_scope
-from pages.components.ipk import ipk_for_quarter, ipk_layer, regions_in_scope
+from pages.components.ipk import backtest, ipk_for_quarter, ipk_layer, next_quarter_forecast, regions_in_scope
 from pages.components.maps import render_map
 from settings import DATA_DIR
 from store.election_context import stale
@@ -105,6 +105,42 @@ if chosen:
                          "skor": [row[d.kode] for d in profile.dimensi],
                          "bobot": [d.bobot for d in profile.dimensi]})
     st.bar_chart(dims, x="dimensi", y="skor", horizontal=True, height=200)
+
+st.subheader("Seberapa tepat peta triwulan lalu?")
+st.caption("Uji balik: untuk setiap triwulan lampau indeks dihitung hanya dengan data sampai triwulan itu, lalu "
+           "dinilai terhadap triwulan berikutnya — dibanding anggapan sederhana 'sama dengan triwulan lalu' dan "
+           "'rata-rata 4 triwulan terakhir'. Yang diuji adalah insiden yang *dilaporkan*, bukan seluruh kejadian.")
+profiles = {"profil di atas": profile}
+default = load_profile(PROFILE)
+if profile != default and not any(i.kode not in INCIDENT_INDICATORS for d in profile.dimensi for i in d.indikator):
+    profiles["profil bawaan"] = default
+if any(i.kode not in INCIDENT_INDICATORS for d in profile.dimensi for i in d.indikator):
+    st.info("Uji balik hanya untuk indikator insiden; matikan indikator wilayah (IKP, penduduk…) untuk mengujinya.")
+else:
+    with st.spinner("Menghitung uji balik (sekali per jam)…"):
+        check = backtest(scope.region, scope.clearance, profiles)
+    if check is None:
+        st.info("Riwayat insiden dalam cakupan ini belum cukup panjang untuk uji balik (perlu sedikitnya dua tahun).")
+    else:
+        methods = [m for m in check.summary["metode"].unique() if m.startswith("ipk")]
+        st.write(check.index_text(methods[0]))
+        table = check.summary.pivot_table(index="metode", columns="ukuran", values="nilai")
+        st.dataframe(table[[c for c in ("hit_rate", "ap", "spearman") if c in table.columns]], column_config={
+            "hit_rate": st.column_config.NumberColumn(f"Tepat {check.top} teratas", format="percent"),
+            "ap": st.column_config.NumberColumn("Presisi rata-rata (≥ 1 insiden)", format="%.2f"),
+            "spearman": st.column_config.NumberColumn("Korelasi peringkat", format="%.2f")})
+        over_time = check.rows.pivot_table(index="sasaran", columns="metode", values="hit_rate")
+        st.line_chart(over_time, height=220, x_label="triwulan yang dinilai", y_label="tepat N teratas")
+        if check.verdict is not None:
+            st.markdown(f"**Prakiraan:** {check.verdict.text}")
+            if check.verdict.shown:
+                ahead = next_quarter_forecast(scope.region, scope.clearance)
+                ahead = ahead.assign(nama=ahead["kode"].map(kab.set_index("kode")["nama"]))
+                st.dataframe(ahead.sort_values("perkiraan", ascending=False).head(10)[
+                    ["kode", "nama", "terakhir", "perkiraan", "bawah", "atas"]], hide_index=True, column_config={
+                    "terakhir": "Triwulan lalu", "perkiraan": st.column_config.NumberColumn("Perkiraan", format="%.1f"),
+                    "bawah": st.column_config.NumberColumn("Batas bawah", format="%.1f"),
+                    "atas": st.column_config.NumberColumn("Batas atas", format="%.1f")})
 
 st.subheader("Wilayah perlu perhatian")
 window_end = date.today()

@@ -15,7 +15,7 @@ from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data, state
 from pages.components.auth_gate import current_scope
 from pages.components.context import cursor
-from pages.components.ipk import ipk_for_quarter, ipk_layer
+from pages.components.ipk import backtest, ipk_for_quarter, ipk_layer, next_quarter_forecast
 from pages.components.maps import render_map
 from settings import DATA_DIR
 from store.elections import elections, load_calendar
@@ -55,6 +55,18 @@ c4.metric("Kasus belum selesai", int(open_cases))
 st.caption(f"Data per {today:%d/%m/%Y} · IPK triwulan {label} ({start:%d/%m/%Y}–{end:%d/%m/%Y}), profil "
            f"{profile.nama}; perubahan dibanding triwulan {previous_quarter(label)} · kelas Rendah/Sedang/Tinggi "
            f"pada rata-rata ± 1 SD ({now.cuts[0]:.1f} / {now.cuts[1]:.1f})")
+
+check = backtest(scope.region, scope.clearance, {"ipk": profile})
+if check is not None and check.verdict is not None:
+    if check.verdict.shown:
+        ahead = next_quarter_forecast(scope.region, scope.clearance)
+        rising = ahead.loc[(ahead["bawah"] > ahead["terakhir"]) & (ahead["perkiraan"] >= 1.25 * ahead["terakhir"].clip(lower=1))]
+        names = table.set_index("kode")["nama"]
+        words = ", ".join(f"{names.get(k, k)} (~{v:.0f})" for k, v in
+                          rising.sort_values("perkiraan", ascending=False).head(5)[["kode", "perkiraan"]].itertuples(index=False))
+        st.warning(f"Diperkirakan naik triwulan depan: {words}." if words else "Tidak ada wilayah yang diperkirakan naik "
+                   "tajam triwulan depan.", icon="📈")
+    st.caption(check.verdict.text)
 
 map_col, list_col = st.columns([3, 2])
 if scope.region and len(scope.region) == 5:
