@@ -25,6 +25,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from lang import number
+
 __all__ = [
     "DEFAULT_TEXT_LIMIT", "MAX_CELLS", "MAX_COMPRESSION_RATIO", "MAX_UNPACKED_BYTES", "MAX_UPLOAD_BYTES",
     "MAX_ZIP_MEMBERS", "TEXT_LIMITS", "Limits", "cell_problem", "ods_extent", "text_limit",
@@ -97,11 +99,11 @@ def text_limit(column: str) -> int:
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:,.0f} MB".replace(",", ".")
+    return f"{number(size / 1024 / 1024)} MB"
 
 
-def _count(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
+def _count(count: int) -> str:
+    return number(count)
 
 
 def cell_problem(filename: str, rows: int, columns: int, limits: Limits) -> str | None:

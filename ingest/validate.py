@@ -17,6 +17,7 @@ import polars as pl
 
 from ingest.limits import TEXT_LIMITS, text_limit
 from ingest.parse import parse_dates, parse_number_columns
+from lang import number
 
 __all__ = ["PROBLEM_COLUMNS", "Typed", "describe_problems", "length_problems", "problems_frame",
            "type_and_validate"]
@@ -202,8 +203,8 @@ def _preview(value: pl.Expr) -> pl.Expr:
         value.str.slice(0, VALUE_PREVIEW) + pl.lit("…")).otherwise(value)
 
 
-def _thousands(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
+def _thousands(count: int) -> str:
+    return number(count)
 
 
 def _thousands_expr(number: pl.Expr) -> pl.Expr:

@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from lang import number
 from maps.choropleth import PALETTE  # noqa: E402
 
 __all__ = ["choropleth_image"]
@@ -66,5 +67,5 @@ def _scale_bar(ax):
     length_deg = length_km / km_per_deg
     xs, ys = x0 + (x1 - x0) * 0.72, y0 + (y1 - y0) * 0.05
     ax.plot([xs, xs + length_deg], [ys, ys], color="black", linewidth=2)
-    ax.text(xs + length_deg / 2, ys + (y1 - y0) * 0.015, f"{length_km:,.0f} km".replace(",", "."), ha="center",
+    ax.text(xs + length_deg / 2, ys + (y1 - y0) * 0.015, f"{number(length_km)} km", ha="center",
             fontsize=7)

@@ -11,4 +11,5 @@ grep -hoE '^[A-Za-z0-9_.-]+==[^ ;\\]+' requirements-dev.txt requirements.txt 2>/
 "$UV" pip compile pyproject.toml --python-version "$PY" --generate-hashes -c "$keep" -o requirements.txt
 "$UV" pip compile pyproject.toml --extra test --python-version "$PY" --generate-hashes -c requirements.txt \
   -c "$keep" -o requirements-dev.txt
+sed -i "s#$keep#<locked versions>#" requirements.txt requirements-dev.txt  # headers stay stable
 rm -f "$keep"

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-PACKAGES = ["settings", "geo", "analysis", "auth", "store", "ingest", "maps", "reports", "services", "sigap", "pages"]
+PACKAGES = ["settings", "lang", "geo", "analysis", "auth", "store", "ingest", "maps", "reports", "services", "sigap", "pages"]
 LINT = Path(sys.executable).with_name("lint-imports")
 
 

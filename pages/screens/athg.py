@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.athg import athg_matrix
+from lang import number
 from pages.components import data
 from pages.components.auth_gate import current_scope
 from pages.components.filters import sidebar_filters
@@ -13,7 +14,7 @@ scope = current_scope()
 st.title("Ancaman, Tantangan, Hambatan, Gangguan")
 flt = sidebar_filters(scope.region, key="athg")
 rows = data.incidents(flt.query, scope)
-st.caption(f"Periode: {flt.period_label} · {len(rows):,} laporan".replace(",", "."))
+st.caption(f"Periode: {flt.period_label} · {number(len(rows))} laporan")
 if rows.empty:
     st.info("Tidak ada laporan pada periode dan saringan ini.")
     st.stop()
@@ -22,7 +23,7 @@ names = data.vocab("athg")
 totals = rows["athg"].map(names).fillna("Tidak disebut").value_counts()
 cols = st.columns(len(totals))
 for col, (label, count) in zip(cols, totals.items()):
-    col.metric(label, f"{count:,}".replace(",", "."))
+    col.metric(label, number(count))
 
 matrix = athg_matrix(rows)
 kab_names = data.region_list("kab").set_index("kode")["nama"]

@@ -8,11 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from analysis.measures import MEASURES, SCHEMES, classify, compute_measure
+from lang import number
 from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data, state
 from pages.components.auth_gate import current_scope
 from pages.components.filters import sidebar_filters
-from pages.components.i18n import t
+from pages.components.i18n import lang, t
 from pages.components.maps import render_map
 
 scope = current_scope()
@@ -48,10 +49,10 @@ layer = ChoroplethLayer(
 
 total = int(counts["jumlah"].sum()) if len(counts) else 0
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(t("Insiden"), f"{total:,}".replace(",", "."))
+c1.metric(t("Insiden"), number(total, lang=lang()))
 c2.metric(t("Kabupaten/kota terdampak"), f"{int((values > 0).sum())} dari {len(kab)}")
 c3.metric(t("Korban tewas"), int(counts["tewas"].sum()) if len(counts) else 0)
-c4.metric(t("Pengungsi"), f"{int(counts['pengungsi'].sum()) if len(counts) else 0:,}".replace(",", "."))
+c4.metric(t("Pengungsi"), number(int(counts["pengungsi"].sum()) if len(counts) else 0, lang=lang()))
 st.caption(f"Periode: {flt.period_label} · Kode wilayah Kepmendagri 300.2.2-2138/2025")
 
 selected = st.session_state.get(state.SELECTED_KAB)

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.early_warning import FOUR_WEEKS, QUARTER_DAYS, surge_windows, surges
+from lang import day, number
 from pages.components import data
 from pages.components.auth_gate import current_scope
 from store.incidents import IncidentFilter
@@ -33,7 +34,7 @@ if rows.empty:
 else:
     monthly = (rows.assign(bulan=pd.to_datetime(rows["tgl_mulai"]).dt.to_period("M").dt.to_timestamp())
                .pivot_table(index="bulan", columns="kategori", values="id", aggfunc="count", fill_value=0))
-    st.caption(f"{start:%d/%m/%Y}–{end:%d/%m/%Y} · {len(rows):,} insiden".replace(",", "."))
+    st.caption(f"{day(start)}–{day(end)} · {number(len(rows))} insiden")
     st.area_chart(monthly, height=320)
 
 st.subheader("Lonjakan")
