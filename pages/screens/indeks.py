@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.early_warning import surge_windows, surges
-from analysis.ipk import CLASSES, INCIDENT_INDICATORS
+from analysis.ipk import CLASSES, INCIDENT_INDICATORS, POLRI_LABELS
 from analysis.profile import Dimension, Indicator, load_profile
 from analysis.triwulan import previous_quarter, quarter_bounds, quarters_between
 from maps.choropleth import build_map, choropleth_features
@@ -71,7 +71,7 @@ table, result = ipk_for_quarter(*args, label, profile, area)
 kab = regions_in_scope(scope.region)
 scores = result.scores.assign(nama=table["nama"], alasan=result.reasons, jumlah=table["jumlah"])
 class_col = "kelas" if legend.startswith("IKP") else "kelas_polri"
-labels = CLASSES if class_col == "kelas" else ("Kurang rawan", "Rawan", "Sangat rawan")
+labels = CLASSES if class_col == "kelas" else tuple(POLRI_LABELS[c] for c in CLASSES)
 
 if use_ikp:
     dates = context["ikp_tanggal"].dropna()

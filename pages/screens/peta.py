@@ -30,12 +30,7 @@ with st.sidebar:
 
 # Region frame: a kabupaten user sees its own kabupaten; a province (or filter) its province.
 prefix = scope.region[:2] if scope.region else flt.prov
-kab = data.region_list("kab")
-if prefix:
-    kab = kab.loc[kab["kode_prov"] == prefix]
-if scope.region and len(scope.region) == 5:
-    kab = kab.loc[kab["kode"] == scope.region]
-kab = kab.reset_index(drop=True)
+kab = data.kab_in_scope(scope.region if scope.region else flt.prov)
 known_kab = set(kab["kode"])
 
 counts = data.aggregate("kab", flt.query, scope)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from analysis.election import CalendarError
+from analysis.election import CalendarError, stage_matrix
 from analysis.measures import classify, compute_measure
 from auth.roles import PermissionDenied, allowed, is_national_admin
 from ingest.tables import TableError
@@ -80,22 +80,15 @@ else:
 
 only_election = st.toggle("Hanya insiden terkait pemilu", value=True, key="pilkada_pemilu")
 kategori = ("POL",) if only_election else ()
-kab = data.region_list("kab")
-if scope.region:
-    kab = kab.loc[kab["kode_prov"] == scope.region[:2]]
-    if len(scope.region) == 5:
-        kab = kab.loc[kab["kode"] == scope.region]
-kab = kab.reset_index(drop=True)
+kab = data.kab_in_scope(scope.region)
 
-# incidents per region and stage, each stage read through the scoped query
-per_stage = {}
-for row in calendar.itertuples(index=False):
-    counts = data.aggregate("kab", IncidentFilter(row.mulai.date(), row.selesai.date(), kategori=tuple(kategori)), scope)
-    per_stage[row.tahapan] = counts.set_index("kode")["jumlah"]
-matrix = pd.DataFrame(per_stage).reindex(kab["kode"]).fillna(0).astype(int)
-matrix["total"] = matrix.sum(axis=1)
+# incidents per region and stage: the scoped incidents of the calendar's span, tagged by the calendar
+span = IncidentFilter(calendar["mulai"].min().date(), calendar["selesai"].max().date(), kategori=kategori)
+rows = data.incidents(span, scope)
+matrix = stage_matrix(rows, calendar) if len(rows) else pd.DataFrame(columns=[*calendar["tahapan"], "total"])
+matrix = matrix.reindex(kab["kode"]).fillna(0).astype(int).sort_values("total", ascending=False, kind="stable")
+per_stage = {name: matrix[name] for name in calendar["tahapan"]}
 matrix.insert(0, "wilayah", kab.set_index("kode")["nama"].reindex(matrix.index))
-matrix = matrix.sort_values("total", ascending=False)
 
 st.subheader("Sebaran insiden per tahapan")
 st.caption("Baris: kabupaten/kota dengan insiden terbanyak sepanjang tahapan; warna makin gelap, makin banyak.")

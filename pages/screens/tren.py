@@ -15,9 +15,7 @@ from store.incidents import IncidentFilter
 
 scope = current_scope()
 st.title("Tren")
-kab = data.region_list("kab")
-if scope.region:
-    kab = kab.loc[kab["kode"].str.startswith(scope.region)]
+kab = data.kab_in_scope(scope.region)
 names = dict(zip(kab["kode"], kab["nama"]))
 kategori_names = data.vocab("kategori")
 with st.sidebar:
