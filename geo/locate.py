@@ -84,12 +84,6 @@ class Grid:
                        border_ptr=data["border_ptr"], border_idx=data["border_idx"],
                        x0=float(x0), y0=float(y0), cell=float(cell), coast_km=float(coast_km))
 
-    @property
-    def border_share(self) -> float:
-        """Share of land-or-border cells that need the exact test."""
-        border = (self.cells <= _BORDER_BASE).sum()
-        return float(border / max(1, border + (self.cells >= 0).sum()))
-
 
 def build_grid(regions: gpd.GeoDataFrame, cell: float = 0.01, bbox=BBOX, coast_km: float = 5.0) -> Grid:
     """Build the lookup grid for a coverage of regions.

@@ -90,7 +90,6 @@ def build_map(
     cluster: bool = True,
     heat: bool = False,
     tiles: str | None = None,
-    height_px: int = 560,
 ) -> folium.Map:
     """Assemble the map.
 
