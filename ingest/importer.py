@@ -16,6 +16,7 @@ import pandas as pd
 import polars as pl
 
 from auth.roles import in_scope_mask, scope_label
+from ingest.limits import text_limit
 from ingest.presets import PRESETS, apply_preset, detect_preset, known_columns
 from ingest.readers import read_table
 from ingest.resolve import RegionIndex, resolve_regions
@@ -93,10 +94,11 @@ def prepare_import(con: duckdb.DuckDBPyConnection, data: bytes, filename: str, l
     typed = type_and_validate(canonical, raw.row_numbers, vocab_codes(con))
     regions = _region_index(con)
     t = typed.frame
-    where = resolve_regions(canonical, t["lintang"], t["bujur"], regions, locator, swapped=t["_tertukar"])
+    where = resolve_regions(_matchable(canonical), t["lintang"], t["bujur"], regions, locator, swapped=t["_tertukar"])
+    # one problem per cell: the first found (a too-long place name is not also "not found")
     problems = pl.concat([typed.problems, _region_problems(where, canonical, raw.row_numbers),
-                          _scope_problems(where, raw.row_numbers, user.region)]).sort(
-        ["baris", "kolom"], maintain_order=True)
+                          _scope_problems(where, raw.row_numbers, user.region)]).unique(
+        ["baris", "kolom"], keep="first", maintain_order=True).sort(["baris", "kolom"], maintain_order=True)
     numbers = raw.row_numbers
     valid = ~numbers.is_in(problems["baris"].unique().implode())
     confirm_mask = where["perlu_konfirmasi"] & valid
@@ -109,6 +111,19 @@ def prepare_import(con: duckdb.DuckDBPyConnection, data: bytes, filename: str, l
         .filter(confirm_mask).to_pandas(),
         notes=pl.DataFrame({"baris": numbers, "catatan": where["catatan"]}).filter(noted).to_pandas(),
         valid=valid, needs_confirmation=confirm_mask, provided=_provided(canonical))
+
+
+#: Place columns the resolver matches by name; lokasi (ACLED's place name) is held to the kecamatan's length.
+_PLACE_COLUMNS = ("provinsi", "kabupaten_kota", "kecamatan", "lokasi", "kode_kab", "kode_kec")
+
+
+def _matchable(canonical: pl.DataFrame) -> pl.DataFrame:
+    """The frame with place cells longer than their limit blanked for name matching: such rows
+    are rejected anyway (``length_problems``), and fuzzy matching a 2 MB cell would hold the
+    import for minutes."""
+    limit = {c: text_limit("kecamatan" if c == "lokasi" else c) for c in _PLACE_COLUMNS if c in canonical.columns}
+    return canonical.with_columns(pl.when(pl.col(c).str.len_chars() <= n).then(pl.col(c)).otherwise(pl.lit(""))
+                                  .alias(c) for c, n in limit.items())
 
 
 def _provided(canonical: pl.DataFrame) -> frozenset:

@@ -312,3 +312,22 @@ def test_overlong_text_is_a_row_problem(fresh_db, locator):
     assert len(p["nilai"][0]) <= 201 and p["nilai"][0].endswith("…")     # the report holds a preview
     assert prepared.valid.to_list() == [False, False, True]
     assert isinstance(prepared.rows, pl.DataFrame)
+
+
+def test_a_huge_place_cell_is_refused_without_fuzzy_matching_it(fresh_db, locator):
+    """A 2 MB kabupaten name once held prepare_import for 95 s; now its row is simply refused."""
+    import time
+
+    from auth.identity import User
+    from ingest.importer import prepare_import
+    from store import connect
+
+    huge = "Banjar" * 350_000
+    text = f"tanggal;kabupaten_kota;kategori;eskalasi;judul\n11/05/2024;{huge};SDA;3;Blokade\n11/05/2024;Kota Banjarbaru;SDA;3;Lain\n"
+    con = connect(fresh_db)
+    start = time.perf_counter()
+    prepared = prepare_import(con, text.encode(), "besar.csv", locator, user=User("a", "analis", None, "Rahasia"))
+    assert time.perf_counter() - start < 20
+    assert prepared.problems.loc[prepared.problems["baris"] == 2, "kolom"].tolist() == ["kabupaten_kota"]
+    assert prepared.accepted_rows == 1
+    con.close()
