@@ -17,7 +17,9 @@ def register(sub) -> None:
     imp.add_argument("--user", default="cli",
                      help="bertindak sebagai pengguna SIGAP ini (peran dan cakupannya berlaku; bawaan: cli, nasional)")
     imp.add_argument("--errors", help="tulis laporan masalah ke berkas XLSX ini")
-    imp.add_argument("--max-mb", type=int, default=500, help="ukuran berkas terbesar (MB, bawaan 500)")
+    imp.add_argument("--max-mb", type=int, default=10,
+                     help="ukuran berkas terbesar (MB; bawaan 10, sama dengan halaman impor). Batas sel dan ukuran "
+                          "terurai ikut naik sebanding; naikkan hanya untuk berkas tepercaya dari jadwal impor")
     imp.add_argument("--accept-uncertain", action="store_true",
                      help="terima juga baris yang perlu konfirmasi wilayah (bawaan: ditolak)")
     imp.add_argument("--sync-deletions", action="store_true",
