@@ -11,7 +11,7 @@ import streamlit as st
 
 from auth.roles import allowed
 from pages.components import state
-from pages.components.auth_gate import routing, sign_in_page, sign_out_button, signed_in_user
+from pages.components.auth_gate import routing, show_crash, sign_in_page, sign_out_button, signed_in_user
 from pages.components.data import demo_loaded
 from pages.components.i18n import language_picker, t
 
@@ -53,5 +53,8 @@ if demo_loaded():
                "Hapus dengan `python -m sigap demo clear`.", icon="⚠️")
 
 page = st.navigation(pages)
-with routing():
-    page.run()
+try:
+    with routing():
+        page.run()
+except Exception:  # st.stop and st.rerun are BaseException: they pass through
+    show_crash(page.title)

@@ -36,9 +36,19 @@ def create_users(db, users=USERS) -> None:
         con.close()
 
 
+class PageTest(AppTest):
+    """AppTest whose ``exception`` also holds the page failures ``app.py`` turns into a message
+    with an error id (the user sees no traceback; the test must still fail)."""
+
+    @property
+    def exception(self):
+        crashes = [e for e in self.error if e.value.startswith("Terjadi kesalahan pada halaman")]
+        return [*super().exception, *crashes]
+
+
 def open_page(page: str | None, user: User = ANALIS, *, timeout: float = 120, state: dict | None = None) -> AppTest:
     """An AppTest of ``app.py`` signed in as ``user``, switched to ``pages/screens/<page>.py`` (not yet run)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at = PageTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     now = datetime.now(UTC).replace(tzinfo=None)
     at.session_state["pengguna"] = user
     at.session_state["waktu_sesi"] = SessionTimes(now, now)

@@ -310,3 +310,18 @@ def test_index_page_says_how_well_past_maps_foresaw_the_next_quarter(app_env):
     said = [m.value for m in at.markdown] + [i.value for i in at.info]
     assert any(text.startswith("Uji balik ") or "belum cukup panjang" in text for text in said)
     assert any("Prakiraan" in text or "belum cukup panjang" in text for text in said)
+
+
+def test_a_failing_page_shows_an_error_id_and_no_traceback(app_env, monkeypatch, caplog):
+    import pages.components.data as page_data
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("rahasia internal: /etc/sigap")
+
+    monkeypatch.setattr(page_data, "_aggregate", broken)
+    at = open_page("peta").run()
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith("Terjadi kesalahan pada halaman")
+    assert "rahasia internal" not in errors[0] and "Traceback" not in errors[0]
+    code = errors[0].split("kode ")[1].split(")")[0]
+    assert any(code in r.getMessage() and r.exc_info for r in caplog.records)  # the log keeps the traceback

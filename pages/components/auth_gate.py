@@ -12,6 +12,8 @@ script runs outside ``app.py``'s navigation.
 
 from __future__ import annotations
 
+import logging
+import secrets
 import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -27,10 +29,13 @@ from store.audit import AuditEvent, record
 from store.db import transaction
 from store.incidents import Scope
 
-__all__ = ["current_scope", "page_user", "routing", "sign_in_page", "sign_out", "sign_out_button", "signed_in_user",
+__all__ = ["CRASH_MESSAGE", "current_scope", "page_user", "routing", "show_crash", "sign_in_page", "sign_out", "sign_out_button", "signed_in_user",
            "sso_configured"]
 
 SESSION_TIMES = "waktu_sesi"
+#: What a user reads when a page fails: no details, an id that the server log holds with the traceback.
+CRASH_MESSAGE = "Terjadi kesalahan pada halaman {page} (kode {code})."
+_LOG = logging.getLogger("sigap")
 NOTICE = "pesan_masuk"
 _ROUTED = threading.local()  # set only while app.py runs the chosen page (one script run per thread)
 
@@ -47,6 +52,14 @@ def routing():
         yield
     finally:
         _ROUTED.active = False
+
+
+def show_crash(page: str) -> None:
+    """Log the exception being handled with a short id and show the user only that id."""
+    code = secrets.token_hex(4)
+    _LOG.exception("halaman %s gagal, kode %s", page, code)
+    st.error(CRASH_MESSAGE.format(page=page, code=code) + " Data Anda tidak berubah; sampaikan kode ini "
+             "kepada admin SIGAP.", icon="⚠️")
 
 
 def page_user() -> User:
