@@ -45,6 +45,16 @@ if allowed(user.role, "ekspor"):
     data_pages.append(st.Page("pages/screens/ekspor.py", title="Ekspor Data", icon="📤", url_path="ekspor"))
 if data_pages:
     pages["Data"] = data_pages
+report_pages = []
+if allowed(user.role, "ubah"):
+    report_pages += [
+        st.Page("pages/screens/lapor.py", title="Lapor", icon="📝", url_path="lapor"),
+        st.Page("pages/screens/laporan.py", title="Laporan", icon="📄", url_path="laporan"),
+        st.Page("pages/screens/lapsitda.py", title="LAPSITDA Harian", icon="🗓️", url_path="lapsitda"),
+    ]
+report_pages.append(st.Page("pages/screens/kelengkapan.py", title="Kelengkapan Laporan", icon="✅",
+                            url_path="kelengkapan"))
+pages["Laporan"] = report_pages
 if allowed(user.role, "kelola_pengguna"):
     pages["Admin"] = [st.Page("pages/screens/admin.py", title="Pengguna & Audit", icon="🔐", url_path="admin")]
 

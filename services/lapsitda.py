@@ -30,7 +30,7 @@ from store.regions import region_names, require_region
 
 __all__ = ["NARRATIVE_LIMIT", "OfficeDay", "ReportingCount", "StaleLapsitda", "amend_lapsitda", "build_rekap",
            "calendar", "chase_list", "completeness", "completeness_file", "default_day", "inbox", "lapsitda_history",
-           "mark_read", "office_day", "rekap_file", "reporting_count", "set_deadline",
+           "local_today", "mark_read", "office_day", "office_list", "rekap_file", "reporting_count", "set_deadline",
            "status_counts", "submit_lapsitda", "unread_count"]
 
 #: Longest situasi umum (the import's limit for a narrative).
@@ -118,11 +118,22 @@ def _zone_for_region(region: str | None) -> str:
     return rules.zone_of(region, days.load_zones()) if region else "WIB"
 
 
+def local_today(region: str | None, *, now: datetime | None = None) -> date:
+    """Today's date in the region's local time (national scope: WIB)."""
+    return rules.local_date(now or _now(), _zone_for_region(region))
+
+
 def default_day(region: str | None, *, now: datetime | None = None) -> date:
     """The LAPSITDA day whose deadline falls today in the region's local time (with the default
     rule: yesterday). National scope uses WIB."""
     today = rules.local_date(now or _now(), _zone_for_region(region))
     return today - timedelta(days=rules.DEFAULT_RULE.days_after)
+
+
+def office_list(con: duckdb.DuckDBPyConnection, user, prov: str | None = None) -> pd.DataFrame:
+    """The kabupaten/kota offices inside the user's region (or ``prov`` within it): ``kode, nama, kode_prov``."""
+    require(user, "lihat")
+    return days.offices(con, _region(con, user, prov))
 
 
 def _rules(con, region: str | None) -> dict[str, rules.DeadlineRule]:

@@ -1,0 +1,69 @@
+"""Lapor: one report in under two minutes — checked by the import's rules, saved as a draft or submitted."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from auth.roles import PermissionDenied, allowed
+from pages.components import lapor_form as form
+from pages.components.auth_gate import page_user
+from pages.components.context import cursor
+from services.lapor import ReportRejected, check_report, file_report
+from services.lapsitda import local_today
+
+KEY = "lapor"
+CHECKED = "lapor_periksa"      # services.lapor.Checked of the last check or refused save
+
+user = page_user()
+st.title("Lapor")
+if not allowed(user.role, "ubah"):
+    st.info("Peran Anda hanya dapat membaca laporan; laporan dikirim oleh petugas kabupaten/kota atau analis.")
+    st.stop()
+st.caption("Satu laporan kejadian, potensi atau gejala. Hari tanpa kejadian? Nyatakan **nihil** di halaman "
+           "LAPSITDA Harian. Isian bertanda * wajib; aturan pemeriksaannya sama dengan impor templat SIGAP.")
+
+saved = st.session_state.pop(form.LAST_SAVED, None)
+if saved is not None:
+    form.clear_form(KEY)
+    st.session_state.pop(CHECKED, None)
+    state = "diajukan" if saved.status == "diajukan" else "disimpan sebagai draf"
+    st.success(f"Laporan {saved.nomor} {state}.")
+    if saved.notification is not None:
+        st.info("Laporan atensi/khusus langsung masuk kotak masuk provinsi."
+                + (f" Surel: {saved.mail}." if saved.mail else ""))
+    st.page_link("pages/screens/laporan.py", label=f"Buka laporan {saved.nomor}", icon="📄",
+                 query_params={"id": str(saved.id)})
+
+checked = st.session_state.get(CHECKED)
+form.render_form(KEY, user, problems=None if checked is None else checked.problems,
+                 default_day=local_today(user.region))
+if checked is not None:
+    form.show_problems(checked)
+needs_confirmation = checked is not None and bool(checked.confirm)
+confirmed = st.checkbox("Saya sudah memeriksa: tempat ini benar", key="lapor_konfirmasi") if needs_confirmation \
+    else False
+
+c1, c2, c3 = st.columns(3)
+action = None
+if c1.button("Periksa", key="lapor_cek"):
+    action = "periksa"
+if c2.button("Simpan draf", key="lapor_draf"):
+    action = "draf"
+if c3.button("Ajukan", type="primary", key="lapor_ajukan"):
+    action = "ajukan"
+
+if action == "periksa":
+    st.session_state[CHECKED] = check_report(cursor(), form.read_form(KEY), form.locator(), user)
+    st.rerun()
+elif action is not None:
+    try:
+        result = file_report(cursor(), form.read_form(KEY), form.locator(), user, submit=action == "ajukan",
+                             confirmed=confirmed)
+    except ReportRejected as exc:
+        st.session_state[CHECKED] = exc.checked
+        st.rerun()
+    except PermissionDenied as exc:
+        st.error(str(exc))
+    else:
+        st.session_state[form.LAST_SAVED] = result
+        st.rerun()
