@@ -32,6 +32,7 @@ from analysis.lapsitda import REPORT_KINDS, URGENT_KINDS, local_date, zone_of
 from auth.roles import PermissionDenied, allowed, in_scope, require, require_in_scope, scope_label
 from ingest.importer import prepare_import
 from ingest.presets import CANONICAL
+from ingest.readers import ReadError
 from ingest.validate import PROBLEM_COLUMNS, length_problems
 from services import surel
 from store import lapor as reports
@@ -189,8 +190,15 @@ def check_report(con: duckdb.DuckDBPyConnection, form: ReportForm, locator, user
     Nothing is written. The user's scope applies: a place outside it is a problem row with the
     import's message.
     """
-    values = {**form.fields, "id_sumber": ""}  # the number is SIGAP's own, given when stored
-    prepared = prepare_import(con, form_csv(values), FORM_FILE, locator, preset="sigap", user=user)
+    # The number is SIGAP's own, given when stored; a placeholder keeps an empty form from being read
+    # as a blank line (which a file may have and the import skips), so every empty field is named.
+    values = {**form.fields, "id_sumber": "formulir"}
+    try:
+        prepared = prepare_import(con, form_csv(values), FORM_FILE, locator, preset="sigap", user=user)
+    except ReadError as exc:   # e.g. megabytes pasted into one field: the import's refusal, said here
+        problem = {"kolom": "", "nilai": "", "alasan": str(exc), "perbaikan": "persingkat isian yang panjang",
+                   "isian": ""}
+        return Checked(problems=pd.DataFrame([problem]), notes=[], confirm=[], row=None)
     problems = pd.concat([_problem_table(prepared.problems), _extra_problems(con, form.fields),
                           _day_problems(form, prepared, now or _now())], ignore_index=True)
     row = prepared.rows.row(0, named=True) if problems.empty else None

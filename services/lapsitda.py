@@ -357,12 +357,16 @@ def completeness_file(table: pd.DataFrame, fmt: str) -> bytes:
 def inbox(con: duckdb.DuckDBPyConnection, user, *, limit: int = 50) -> pd.DataFrame:
     """The user's inbox of atensi and khusus reports from offices inside their region, unread first:
     notification columns plus the report as the user may see it (``nomor, judul, kategori,
-    eskalasi, klasifikasi, tgl_mulai, kode_kab``)."""
+    eskalasi, klasifikasi, tgl_mulai, kode_kab, tertutup``) and ``masuk_lokal`` (arrival in the
+    office's local time)."""
     require(user, "lihat")
     box = notifications.inbox(con, user.region, user.username, limit)
     seen = reports.read_reports(con, box["id_insiden"].tolist(), user.scope)
     columns = ["id", "nomor", "judul", "kategori", "eskalasi", "klasifikasi", "tgl_mulai", "kode_kab", "tertutup"]
     merged = box.merge(seen[columns].rename(columns={"id": "id_insiden"}), on="id_insiden", how="inner")
+    zones = days.load_zones()
+    merged["masuk_lokal"] = [rules.local_time_label(pd.Timestamp(at).to_pydatetime(), rules.zone_of(office, zones))
+                             for at, office in zip(merged["dibuat_pada"], merged["kode_kantor"])]
     return merged.reset_index(drop=True)
 
 

@@ -94,6 +94,13 @@ def test_form_and_import_refuse_the_same_rows_with_the_same_messages(db, locator
     assert db.execute("SELECT count(*) FROM laporan").fetchone()[0] == 0
 
 
+def test_an_empty_form_names_every_required_field(db, locator):
+    checked = lapor.check_report(db, lapor.ReportForm({}), locator, BJB, now=NOW)
+    assert checked.problems["kolom"].tolist() == ["judul", "kabupaten_kota", "kategori", "tanggal"]
+    huge = lapor.check_report(db, _form({**GOOD, "kronologi": "x" * 11_000_000}), locator, BJB, now=NOW)
+    assert not huge.ok and huge.row is None
+
+
 def test_problems_name_the_form_field_to_fix(db, locator):
     checked = lapor.check_report(db, _form({**GOOD, "kode_kab": "", "kode_kec": "", "lintang": "", "bujur": "",
                                             "kategori": "XYZ"}), locator, BJB, now=NOW)

@@ -42,8 +42,7 @@ if user.region is None or len(user.region) == 2:
         st.caption("Belum ada laporan atensi atau khusus dari kabupaten/kota.")
     for item in box.loc[~box["dibaca"]].head(10).itertuples(index=False):
         card = st.container(border=True)
-        card.markdown(f"🔴 **{item.jenis.upper()}** · {item.nomor} · {item.kode_kantor} · "
-                      f"masuk {item.dibuat_pada:%d/%m/%Y %H:%M} UTC")
+        card.markdown(f"🔴 **{item.jenis.upper()}** · {item.nomor} · {item.kode_kantor} · masuk {item.masuk_lokal}")
         card.text(item.judul)
         card.page_link("pages/screens/laporan.py", label="Buka laporan", icon="📄",
                        query_params={"id": str(int(item.id_insiden))})
@@ -51,11 +50,10 @@ if user.region is None or len(user.region) == 2:
         table = pd.DataFrame({"": box["dibaca"].map({False: "🔴 baru", True: ""}), "jenis": box["jenis"].str.upper(),
                               "nomor": box["nomor"], "kantor": box["kode_kantor"], "judul": box["judul"],
                               "kategori": box["kategori"], "eskalasi": box["eskalasi"],
-                              "masuk (UTC)": box["dibuat_pada"]})
+                              "masuk": box["masuk_lokal"]})
         event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
                              key="lapsitda_kotak", column_config={
-                                 "judul": st.column_config.TextColumn(width="large"),
-                                 "masuk (UTC)": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm")})
+                                 "judul": st.column_config.TextColumn(width="large")})
         c1, c2 = st.columns([1, 3])
         if unread and c1.button("Tandai semua sudah dibaca", key="lapsitda_baca"):
             mark_read(con, user, box["id"].tolist())
