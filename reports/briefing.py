@@ -1,172 +1,359 @@
-"""One-to-two-page briefing PDF for a meeting: kop, title, period, classification on every page,
-the map, top regions with score and reasons, trend chart, surges and an editable summary.
+"""One-to-two-page briefing PDF for a meeting: kop of the user's office, title, region and period,
+classification on every page, the map, top regions with score and reasons in plain words, the
+monthly trend, surges and an editable summary.
 
-Every piece of text is escaped before ReportLab's ``Paragraph`` sees it (its markup can open
-files: SECURITY.md §8).
+The briefing covers the region chosen (a province or a kabupaten/kota inside the user's scope,
+see :func:`reports.document.document_region`); inside a kabupaten/kota its map shows the
+kecamatan. Made from demo data, every page says "Data contoh (sintetis)". Every piece of text is
+escaped before ReportLab's ``Paragraph`` sees it (its markup can open files: SECURITY.md §8).
 """
 
 from __future__ import annotations
 
 import io
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from xml.sax.saxutils import escape
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from reportlab.lib import colors  # noqa: E402
 from reportlab.lib.pagesizes import A4  # noqa: E402
-from reportlab.lib.styles import getSampleStyleSheet  # noqa: E402
 from reportlab.lib.units import cm  # noqa: E402
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
+from reportlab.platypus import Image, KeepTogether, Spacer  # noqa: E402
 
-from settings import DATA_DIR, PROFILE_FILE  # noqa: E402
+from reports.document import (  # noqa: E402
+    CLASSIFICATIONS,
+    MARK_RED,
+    SYNTHETIC_MARK,
+    Column,
+    Marks,
+    check_classification,
+    data_table,
+    fmt_number,
+    paragraph,
+    render_pdf,
+    styles,
+)
+from reports.letterhead import KOP_FILE, Letterhead, letterhead_flowables, load_kop  # noqa: E402
+from settings import PROFILE_FILE  # noqa: E402
 
-__all__ = ["Briefing", "CLASSIFICATIONS", "briefing_pdf", "build_briefing", "load_kop"]
+__all__ = ["Briefing", "CLASSIFICATIONS", "KOP_FILE", "TOP_N", "briefing_pdf", "build_briefing", "load_kop",
+           "plain_reasons"]
 
-CLASSIFICATIONS = ("Biasa", "Terbatas", "Rahasia")
-KOP_FILE = DATA_DIR / "templates" / "kop.toml"
+#: Regions listed in the briefing's top table.
+TOP_N = 10
+_WIDTH = 18.0  # cm of text width on A4 with 1.5 cm margins
+#: Map area of the briefing's map (inches): the page's width, a little over half its height.
+MAP_BOX = (7.0, 3.4)
 
 
 @dataclass(frozen=True)
 class Briefing:
-    """Everything a briefing shows (plain text; escaping happens when the PDF is built)."""
+    """Everything a briefing shows (plain text; escaping happens when the PDF is built).
+
+    Attributes
+    ----------
+    top : pandas.DataFrame
+        ``kode, nama, ipk, kelas, insiden, alasan`` of every region in the briefing's region,
+        highest score first.
+    surges : pandas.DataFrame
+        ``nama, kategori, alasan``.
+    region_label : str
+        ``"Provinsi Kalimantan Selatan (63)"``.
+    quiet : int
+        Regions of ``top`` without any incident in the triwulan (summarised in one line).
+    """
 
     title: str
     period: str
     classification: str
     map_png: bytes
-    top: pd.DataFrame          # nama, ipk, kelas, alasan
+    top: pd.DataFrame          # kode, nama, ipk, kelas, insiden, alasan
     trend_png: bytes
     surges: pd.DataFrame       # nama, kategori, alasan
     summary: str
     author: str
+    region_label: str = ""
+    region_code: str | None = None
+    synthetic: bool = False
+    letterhead: Letterhead | None = None
+    note: str = ""
+    quiet: int = 0
+    unit: str = "kabupaten/kota"
+    surge_period: str = "4 minggu terakhir"
+    top_heading: str = "Wilayah dengan skor tertinggi"
+    list_all: bool = False
 
 
-def load_kop(path: Path = KOP_FILE) -> dict:
-    """The letterhead lines from the template file."""
-    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+def briefing_pdf(b: Briefing, kop: Letterhead | dict | None = None) -> bytes:
+    """Render a :class:`Briefing` to PDF bytes (A4, "Halaman x dari y", marks on every page)."""
+    check_classification(b.classification)
+    st = styles()
+    head = kop if kop is not None else b.letterhead
+    story = [*letterhead_flowables(head, _WIDTH),
+             paragraph(b.title, st["title"]),
+             paragraph(" · ".join(t for t in (b.region_label, f"Periode {b.period}") if t), st["subtitle"]),
+             paragraph(f"Disusun {datetime.now():%d/%m/%Y %H:%M} oleh {b.author} dengan SIGAP", st["meta"])]
+    if b.synthetic:
+        story.append(paragraph(f"{SYNTHETIC_MARK}: dokumen ini dibuat dari data demonstrasi, bukan kejadian nyata.",
+                               st["note"].clone("tanda", textColor=colors.HexColor(MARK_RED), alignment=1)))
+    story += [paragraph("Ringkasan", st["h4"]), paragraph(b.summary, st["body"]), Spacer(1, 0.15 * cm),
+              KeepTogether([Image(io.BytesIO(b.map_png), width=_WIDTH * cm, height=12.5 * cm, kind="proportional")])]
+    listed = b.top
+    if "insiden" in b.top and not b.list_all:
+        listed = b.top.loc[(b.top["insiden"] > 0) | (b.top["ipk"] > 0)]
+    shown = listed.head(TOP_N)
+    rest = []
+    if len(listed) > len(shown):
+        rest.append(f"{len(listed) - len(shown)} {b.unit} lain dengan skor lebih rendah")
+    quiet = b.quiet if "insiden" in b.top and not b.list_all else 0
+    if quiet:
+        rest.append(f"{quiet} {b.unit} {'lain ' if len(shown) else ''}tanpa insiden pada triwulan ini")
+    story.append(paragraph(b.top_heading, st["h4"]))
+    columns = [Column("nama", _sentence(b.unit), 4.0), Column("ipk", "IPK", 1.2, "float"),
+               Column("kelas", "Kelas", 1.5)]
+    if "insiden" in b.top:
+        columns.append(Column("insiden", "Insiden", 1.4, "int"))
+    columns.append(Column("alasan", "Alasan", _WIDTH - sum(c.width for c in columns)))
+    story.append(data_table(shown, columns, st, summary=_sentence("; ".join(rest)) if rest else None))
+    if b.note:
+        story.append(paragraph(b.note, st["note"]))
+    story += [paragraph("Tren bulanan", st["h4"]),
+              Image(io.BytesIO(b.trend_png), width=_WIDTH * cm, height=4.6 * cm, kind="proportional"),
+              paragraph(f"Lonjakan ({b.surge_period})", st["h4"])]
+    if len(b.surges):
+        story.append(data_table(b.surges.head(TOP_N), [Column("nama", "Wilayah", 4.6),
+                                                       Column("kategori", "Kategori", 4.4),
+                                                       Column("alasan", "Keterangan", 9.0)], st))
+    else:
+        story.append(paragraph("Tidak ada lonjakan bermakna.", st["body"]))
+    footer = f"SIGAP · {b.title}"
+    return render_pdf(story, pagesize=A4, marks=Marks(b.classification, b.synthetic, footer), title=b.title,
+                      author=b.author)
 
 
-def _p(text, style):
-    return Paragraph(escape(str(text)), style)
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
-def briefing_pdf(b: Briefing, kop: dict | None = None) -> bytes:
-    """Render a :class:`Briefing` to PDF bytes."""
-    if b.classification not in CLASSIFICATIONS:
-        raise ValueError(f"klasifikasi tidak dikenal: {b.classification!r} (pilihan: {', '.join(CLASSIFICATIONS)})")
-    kop = kop or load_kop()
-    styles = getSampleStyleSheet()
-    buffer = io.BytesIO()
-    mark = b.classification.upper()
-
-    def frame(canvas, doc):
-        canvas.saveState()
-        canvas.setFont("Helvetica-Bold", 10)
-        canvas.setFillColor(colors.HexColor("#b2182b") if mark != "BIASA" else colors.black)
-        canvas.drawCentredString(A4[0] / 2, A4[1] - 1.0 * cm, mark)
-        canvas.drawCentredString(A4[0] / 2, 0.8 * cm, mark)
-        canvas.setFont("Helvetica", 7)
-        canvas.setFillColor(colors.grey)
-        canvas.drawRightString(A4[0] - 1.5 * cm, 0.8 * cm, f"Halaman {doc.page}")
-        canvas.restoreState()
-
-    doc = SimpleDocTemplate(buffer, pagesize=A4, topMargin=1.6 * cm, bottomMargin=1.5 * cm,
-                            leftMargin=1.5 * cm, rightMargin=1.5 * cm, title=b.title, author=b.author)
-    story = [
-        _p(kop.get("pemerintah", ""), styles["Normal"]),
-        _p(kop.get("instansi", ""), styles["Heading3"]),
-        _p(kop.get("alamat", ""), styles["Italic"]),
-        Spacer(1, 0.3 * cm),
-        _p(b.title, styles["Title"]),
-        _p(f"Periode: {b.period} · disusun {datetime.now():%d/%m/%Y %H:%M} oleh {b.author}", styles["Normal"]),
-        Spacer(1, 0.2 * cm),
-        _p(b.summary, styles["BodyText"]),
-        Spacer(1, 0.2 * cm),
-        Image(io.BytesIO(b.map_png), width=18 * cm, height=10 * cm, kind="proportional"),
-        _p("Wilayah dengan skor tertinggi", styles["Heading4"]),
-        _table(b.top[["nama", "ipk", "kelas", "alasan"]].head(10), ["Wilayah", "IPK", "Kelas", "Alasan"], styles,
-               [5 * cm, 1.4 * cm, 1.8 * cm, 9.8 * cm]),
-        _p("Tren bulanan", styles["Heading4"]),
-        Image(io.BytesIO(b.trend_png), width=17 * cm, height=5 * cm, kind="proportional"),
-        _p("Lonjakan (4 minggu terakhir)", styles["Heading4"]),
-        _table(b.surges[["nama", "kategori", "alasan"]].head(10), ["Wilayah", "Kategori", "Alasan"], styles,
-               [5 * cm, 2 * cm, 11 * cm])
-        if len(b.surges) else _p("Tidak ada lonjakan bermakna.", styles["Normal"]),
-    ]
-    doc.build(story, onFirstPage=frame, onLaterPages=frame)
-    return buffer.getvalue()
-
-
-def _table(frame: pd.DataFrame, header, styles, widths=None):
-    small = styles["BodyText"].clone("kecil", fontSize=7.5, leading=9)
-    data = [[_p(h, small) for h in header]] + [
-        [_p(f"{v:.1f}" if isinstance(v, float) else v, small) for v in row] for row in frame.itertuples(index=False)]
-    table = Table(data, repeatRows=1, colWidths=widths)
-    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#fde9d9")),
-                               ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return table
-
-
-def _trend_png(monthly: pd.Series) -> bytes:
-    fig, ax = plt.subplots(figsize=(9, 2.6))
+def _trend_png(monthly: pd.Series, last_day: date, mark: str | None = None) -> bytes:
+    """Bars of incidents per month; a month still running is drawn lighter and starred."""
+    fig, ax = plt.subplots(figsize=(9, 2.3))
     if len(monthly):
-        ax.bar(monthly.index.strftime("%m/%y"), monthly.to_numpy(), color="#ef8a62")
+        labels = list(monthly.index.strftime("%m/%y"))
+        running = monthly.index[-1].month == last_day.month and monthly.index[-1].year == last_day.year and (
+            (pd.Timestamp(last_day) + pd.Timedelta(days=1)).month == last_day.month)
+        shades = ["#ef8a62"] * len(labels)
+        if running:
+            labels[-1] += "*"
+            shades[-1] = "#f7c6ae"
+        ax.bar(labels, monthly.to_numpy(), color=shades)
+        ax.set_ylim(0, max(1.0, float(monthly.max()) * 1.15))
+        if running:
+            ax.text(1.0, -0.42, f"* bulan berjalan, s.d. {last_day:%d/%m/%Y}", transform=ax.transAxes, ha="right",
+                    fontsize=7, color="#555555")
     ax.set_ylabel("insiden")
+    ax.yaxis.get_major_locator().set_params(integer=True)
     ax.tick_params(axis="x", labelsize=7, rotation=45)
+    ax.spines[["top", "right"]].set_visible(False)
+    if mark:
+        ax.text(0.99, 0.97, mark, transform=ax.transAxes, ha="right", va="top", fontsize=8, fontweight="bold",
+                color="#b2182b", parse_math=False)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=130, bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()
 
 
+def plain_reasons(result, profile, panel: pd.DataFrame, quarter: str, regions: pd.DataFrame,
+                  eskalasi_names: dict[str, str] | None = None) -> pd.Series:
+    """Why each region scores as it does, in words a reader outside the office understands.
+
+    The two indicators that add most to a region's index (the ranking of
+    :func:`analysis.ipk.compute_quarter_ipk`) are told by what was recorded: "12 insiden
+    tercatat", "3 orang tewas", "insiden di 4 dari 9 kecamatan", "naik dari 2 menjadi 7 insiden
+    dibanding triwulan sebelumnya" — recorded counts, never the projected or weighted values.
+
+    Parameters
+    ----------
+    result : analysis.ipk.IPKResult
+    profile : analysis.profile.Profile
+    panel : pandas.DataFrame
+        The panel the result was computed from (``kode, triwulan`` and counts).
+    regions : pandas.DataFrame
+        ``kode, jumlah_kec`` in the order of the result.
+    """
+    from analysis.ipk import INCIDENT_INDICATORS
+    from analysis.panel import normalise_quarter
+    from analysis.triwulan import previous_quarter
+
+    q = normalise_quarter(quarter)
+    labels = panel["triwulan"].map(normalise_quarter) if len(panel) else panel.get("triwulan", pd.Series(dtype=str))
+    now = panel.loc[labels == q].set_index("kode") if len(panel) else pd.DataFrame()
+    before = panel.loc[labels == previous_quarter(q)].set_index("kode") if len(panel) else pd.DataFrame()
+    running = result.elapsed < 1
+    total = sum(d.bobot for d in profile.dimensi) or 1.0
+    keys, parts = [], []
+    for d in profile.dimensi:
+        inner = sum(i.bobot for i in d.indikator) or 1.0
+        for i in d.indikator:
+            keys.append(i)
+            scaled = result.indicators[i.kode].to_numpy(dtype=float) if i.kode in result.indicators else (
+                np.zeros(len(regions)))
+            parts.append(d.bobot / total * i.bobot / inner * scaled)
+    matrix = np.column_stack(parts) if parts else np.zeros((len(regions), 0))
+    order = np.argsort(-matrix, axis=1, kind="stable")
+    codes = regions["kode"].tolist()
+    kecamatan = regions["jumlah_kec"].tolist() if "jumlah_kec" in regions else [0] * len(codes)
+    notes = result.scores["catatan_kelas"].tolist() if "catatan_kelas" in result.scores else [""] * len(codes)
+    names = eskalasi_names or {}
+
+    def count(frame: pd.DataFrame, code: str, column: str) -> int:
+        if frame.empty or code not in frame.index or column not in frame.columns:
+            return 0
+        value = frame.at[code, column]
+        return int(value) if pd.notna(value) else 0
+
+    so_far = " sejauh ini" if running else ""
+    out = []
+    for row, code in enumerate(codes):
+        n = count(now, code, "jumlah")
+        picked = [keys[k].kode for k in order[row] if matrix[row, k] > 0]
+        words: list[str] = []
+        counted = False
+        for kode in picked:
+            if len(words) == 2:
+                break
+            text = None
+            if kode in ("skor_kejadian", "jumlah") and n and not counted:
+                text, counted = f"{fmt_number(n)} insiden tercatat{so_far}", True
+            elif kode == "eskalasi_maks" and count(now, code, "eskalasi_maks"):
+                level = count(now, code, "eskalasi_maks")
+                text = f"eskalasi tertinggi {names.get(str(level), 'tingkat ' + str(level))} ({level} dari 5)"
+            elif kode in ("tewas", "luka", "pengungsi") and count(now, code, kode):
+                verb = {"tewas": "orang tewas", "luka": "orang luka", "pengungsi": "orang mengungsi"}[kode]
+                text = f"{fmt_number(count(now, code, kode))} {verb}"
+            elif kode == "sebaran_kecamatan" and count(now, code, "kec_terdampak"):
+                text = f"insiden di {count(now, code, 'kec_terdampak')} dari {int(kecamatan[row])} kecamatan"
+            elif kode == "kenaikan" and n > count(before, code, "jumlah"):
+                if counted:
+                    text = f"naik dari {count(before, code, 'jumlah')} pada triwulan sebelumnya"
+                else:
+                    text = (f"naik dari {count(before, code, 'jumlah')} menjadi {n} insiden{so_far} dibanding "
+                            "triwulan sebelumnya")
+                    counted = True
+            elif kode not in INCIDENT_INDICATORS:
+                value = result.values[kode].iloc[row] if result.values is not None and kode in result.values else None
+                text = f"{next(i.nama for i in keys if i.kode == kode)} {fmt_number(value, 1)}"
+            if text and text not in words:
+                words.append(text)
+        if not words and n:
+            words.append(f"{fmt_number(n)} insiden tercatat{so_far}")
+        if not words:
+            words.append("belum ada insiden tercatat; skor dari rata-rata triwulan rujukan (proyeksi triwulan "
+                         "berjalan)" if running and picked else "tidak ada insiden tercatat")
+        sentence = _sentence("; ".join(words))
+        if notes[row]:
+            sentence += f". {notes[row]}"
+        out.append(sentence)
+    return pd.Series(out, index=regions.index, name="alasan")
+
+
 def build_briefing(con, user, quarter: str, *, summary: str = "", classification: str = "Terbatas",
-                   title: str | None = None) -> Briefing:
-    """Assemble a briefing for ``user``'s scope and triwulan ``quarter`` from the database."""
+                   title: str | None = None, region: str | None = None, today: date | None = None) -> Briefing:
+    """Assemble a briefing of triwulan ``quarter`` for ``region`` (default: the user's scope).
+
+    Parameters
+    ----------
+    user : auth.User
+        Needs the ``ekspor`` permission; its office's letterhead heads the briefing.
+    region : str, optional
+        A province or kabupaten/kota inside the user's scope.
+    today : datetime.date, optional
+        The day the data covers up to (default: today); a running triwulan ends there.
+
+    Raises
+    ------
+    auth.roles.PermissionDenied
+        No ``ekspor`` permission, or ``region`` lies outside the user's scope.
+    ValueError
+        Unknown classification or region, or a triwulan that has not started.
+    """
     from analysis.early_warning import surge_windows, surges
     from analysis.ipk import CLASS_INDEX, HonestRules, compute_quarter_ipk
+    from analysis.measures import classify, compute_measure
     from analysis.panel import month_label, period_labels, shift_period
     from analysis.profile import load_profile
     from analysis.triwulan import quarter_bounds
     from auth.roles import require
-    from geo.web import load_display
-    from reports.static_map import choropleth_image
-    from store.incidents import IncidentFilter, Scope, aggregate_by_period, aggregate_by_region
+    from reports.document import document_region, document_scope, is_synthetic, period_end, period_text
+    from reports.letterhead import letterhead_for
+    from reports.static_map import choropleth_image, display_regions
+    from store.incidents import IncidentFilter, aggregate_by_period, aggregate_by_region
     from store.regions import kab_in_scope
+    from store.vocab import vocab_names
 
     require(user, "ekspor")
-    scope = Scope(user.region, user.clearance)
+    check_classification(classification)
+    today = today or date.today()
+    area = document_region(con, user, region)
+    scope = document_scope(user, area)
     start, end = quarter_bounds(quarter)
-    kab = kab_in_scope(con, user.region)
+    period = period_text(start, end, today)
+    last_day = period_end(end, today)
+    synthetic = is_synthetic(con)
+    mark = SYNTHETIC_MARK if synthetic else None
+    kab = kab_in_scope(con, area.code)
     first, _ = quarter_bounds(shift_period(quarter, -(HonestRules().window + 1)))
     panel = aggregate_by_period(con, IncidentFilter(first, end), scope)
-    result = compute_quarter_ipk(panel, kab, load_profile(PROFILE_FILE), quarter, as_of=date.today())
-    top = result.scores.assign(nama=kab["nama"], alasan=result.reasons).sort_values("ipk", ascending=False)
-    display = load_display("kab", "sedang" if user.region else "rendah")
-    display = display.loc[display["kode"].isin(kab["kode"])].set_index("kode").reindex(kab["kode"]).reset_index()
-    idx = result.scores["kelas"].map(CLASS_INDEX).to_numpy()
-    labels = ("", "Rendah", "", "Sedang", "", "Tinggi")
-    map_png = choropleth_image(display, idx, labels, f"Indeks Potensi Konflik {quarter}", min(end, date.today()))
-    # a year of months up to the triwulan's end; a month without incidents is drawn as zero
-    last_day = min(end, date.today())
+    profile = load_profile(PROFILE_FILE)
+    result = compute_quarter_ipk(panel, kab, profile, quarter, as_of=last_day)
+    reasons = plain_reasons(result, profile, panel, quarter, kab, vocab_names(con, "eskalasi"))
+    insiden = result.scores["insiden"] if "insiden" in result.scores else pd.Series(0, index=result.scores.index)
+    top = result.scores.assign(nama=kab["nama"], alasan=reasons, insiden=insiden.astype(int)).sort_values(
+        ["ipk", "insiden"], ascending=False, kind="stable").reset_index(drop=True)
+    quiet = int(((top["insiden"] == 0) & (top["ipk"] <= 0)).sum())
+    units, context, level = display_regions(area.code)
+    if level == "kec":  # inside one kabupaten/kota: its kecamatan by incidents of the triwulan
+        counts = aggregate_by_region(con, IncidentFilter(start, last_day), scope, level="kec")
+        classes = classify(compute_measure(units.assign(luas_km2=1.0), counts, "jumlah"))
+        map_png = choropleth_image(units, classes.yb, classes.labels, f"Jumlah insiden per kecamatan, {quarter}",
+                                   last_day, subtitle=f"{area.short} · {period}", mark=mark, context=context,
+                                   legend_title="Jumlah insiden", box=MAP_BOX, watermark=False)
+    else:
+        kelas = result.scores.set_index("kode")["kelas"]
+        idx = units["kode"].map(kelas).map(CLASS_INDEX).fillna(0).astype(int).to_numpy()
+        labels = ("", "Rendah", "", "Sedang", "", "Tinggi")
+        map_png = choropleth_image(units, idx, labels, f"Indeks Potensi Konflik {quarter}", last_day,
+                                   subtitle=f"{area.short} · {period}", mark=mark, context=context,
+                                   legend_title="Kelas IPK", box=MAP_BOX, watermark=False)
+    # a year of months up to the triwulan's last day so far; a month without incidents is drawn as zero
     months = period_labels(shift_period(month_label(last_day), -11, "bulan"), month_label(last_day), "bulan")
     counts = aggregate_by_period(con, IncidentFilter(date.fromisoformat(months[0] + "-01"), last_day), scope,
                                  period="bulan")
     monthly = counts.groupby("bulan")["jumlah"].sum().reindex(months, fill_value=0)
     monthly.index = pd.to_datetime(monthly.index + "-01")
-    today = date.today()
     windows = surge_windows(today)
     recent = aggregate_by_region(con, IncidentFilter(*windows.recent), scope, by_kategori=True)
     before = aggregate_by_region(con, IncidentFilter(*windows.baseline), scope, by_kategori=True)
     flagged = surges(recent, before, by=("kode", "kategori"))
-    flagged = flagged.assign(nama=flagged["kode"].map(kab.set_index("kode")["nama"]))
-    return Briefing(title=title or f"Bahan Rapat: Potensi Konflik {quarter}", period=f"{start:%d/%m/%Y}–{end:%d/%m/%Y}",
-                    classification=classification, map_png=map_png, top=top, trend_png=_trend_png(monthly),
-                    surges=flagged, summary=summary or "Ringkasan: (isi oleh analis sebelum rapat).",
-                    author=user.username)
+    kategori = vocab_names(con, "kategori")
+    flagged = flagged.assign(
+        nama=flagged["kode"].map(kab.set_index("kode")["nama"]),
+        kategori=flagged["kategori"].map(lambda k: kategori.get(k, k)),
+        alasan=[f"{int(c)} insiden, {int(b)} pada 4 minggu sebelumnya" for c, b in
+                zip(flagged["jumlah"], flagged["dasar"])])
+    heading = f"Bahan Rapat: Potensi Konflik {area.name + ' ' if area.code else ''}{quarter}"
+    return Briefing(title=title or heading, period=period, classification=classification, map_png=map_png, top=top,
+                    trend_png=_trend_png(monthly, last_day, mark), surges=flagged,
+                    summary=summary or "Ringkasan: (isi oleh analis sebelum rapat).", author=user.username,
+                    region_label=area.label, region_code=area.code, synthetic=synthetic,
+                    letterhead=letterhead_for(con, user.region), note=result.note, quiet=quiet,
+                    unit="kabupaten/kota", list_all=area.level == "kab",
+                    top_heading=(f"Indeks Potensi Konflik {area.name}" if area.level == "kab"
+                                 else "Wilayah dengan skor tertinggi"),
+                    surge_period=f"4 minggu terakhir, {windows.recent[0]:%d/%m/%Y} s.d. {windows.recent[1]:%d/%m/%Y}")

@@ -8,6 +8,12 @@ Each incident carries its provenance — the source system (``sumber``), its id 
 (``id_sumber``), the reporter's source text (``sumber_info``) and the import batch (``batch_id``) —
 and the names of its regions beside their codes. Above the user's clearance the provenance reads
 empty, as in ``query_incidents``; names follow the codes shown.
+
+An export covers the region its filter chooses (the kabupaten/kota, else the province; see
+:func:`reports.document.document_region`): rows, map extent, region layer, metadata and file name
+alike; a region outside the user's scope is refused. Rows from demo data say so in the column
+``sintetis``, and every sheet, image and GeoPackage layer made from them carries
+"Data contoh (sintetis)".
 """
 
 from __future__ import annotations
@@ -23,11 +29,21 @@ import geopandas as gpd
 import pandas as pd
 import xlsxturbo
 
-from auth.roles import require
+from auth.roles import in_scope_mask, require
+from reports.document import (
+    MARK_RED,
+    SYNTHETIC_MARK,
+    DocumentRegion,
+    content_classification,
+    document_region,
+    document_scope,
+    filter_region,
+    is_synthetic,
+)
 from reports.safe import neutralise_frame, neutralise_xlsx_frame
 from store.audit import AuditEvent, record
 from store.db import transaction
-from store.incidents import CLEARANCE_LEVELS, IncidentFilter, Scope, aggregate_by_region, query_incidents
+from store.incidents import CLEARANCE_LEVELS, IncidentFilter, aggregate_by_region, query_incidents
 from store.regions import region_names
 
 __all__ = ["COLUMNS", "COORDINATE_DECIMALS", "FORMATS", "Export", "export_data", "record_export"]
@@ -42,6 +58,7 @@ COLUMNS = {
     "sifat": "sifat", "bidang": "bidang", "athg": "athg", "eskalasi": "eskalasi", "tewas": "tewas", "luka": "luka",
     "pengungsi": "pengungsi", "status_penanganan": "status_penanganan", "judul": "judul", "kronologi": "kronologi",
     "aktor1": "aktor_1", "aktor2": "aktor_2", "sumber_info": "sumber_info", "klasifikasi": "klasifikasi",
+    "sintetis": "sintetis",
 }
 #: Decimals of exported coordinates (about 0.1 m): points in columns and geometries alike.
 COORDINATE_DECIMALS = 6
@@ -78,17 +95,27 @@ def export_data(con: duckdb.DuckDBPyConnection, fmt: str, flt: IncidentFilter, u
         GeoJSON holds one feature per kabupaten/kota with its counts (choropleth values,
         ``lapisan`` = ``wilayah``) followed by the incident points (``lapisan`` = ``insiden``, the
         columns of the CSV); GeoPackage holds the same two as layers ``wilayah`` and ``insiden``.
-        Coordinates are rounded to :data:`COORDINATE_DECIMALS` decimals.
+        Coordinates are rounded to :data:`COORDINATE_DECIMALS` decimals. A PNG/SVG of a
+        kabupaten/kota shows its kecamatan.
+    flt : store.incidents.IncidentFilter
+        Its ``kab`` (else ``prov``) is the region the export covers.
     user : auth.User
         Needs the ``ekspor`` permission; its scope limits the rows.
     regions : geopandas.GeoDataFrame, optional
         Kabupaten geometries (default: the installed boundaries).
+
+    Raises
+    ------
+    auth.roles.PermissionDenied
+        No ``ekspor`` permission, or the filter's region lies outside the user's scope.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format ekspor tidak dikenal: {fmt!r} (pilihan: {', '.join(FORMATS)})")
     require(user, "ekspor")
-    scope = Scope(user.region, user.clearance)
+    region = document_region(con, user, filter_region(flt))
+    scope = document_scope(user, region)
     rows = query_incidents(con, flt, scope, order="terlama")
+    synthetic = is_synthetic(con, rows)
     names = _region_names(con)
     incidents = _table(rows, names)
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
@@ -96,15 +123,15 @@ def export_data(con: duckdb.DuckDBPyConnection, fmt: str, flt: IncidentFilter, u
         data = neutralise_frame(incidents).to_csv(index=False).encode("utf-8-sig")
     elif fmt == "xlsx":
         # entry time of the newest row the user may read (NULL above clearance), not of the whole table
-        data = _xlsx(incidents, flt, user, rows["dibuat_pada"].max())
+        data = _xlsx(incidents, flt, user, rows["dibuat_pada"].max(), region=region, synthetic=synthetic)
     elif fmt in ("png", "svg"):
-        data = _image(con, flt, scope, fmt)
+        data = _image(con, flt, scope, fmt, region=region, synthetic=synthetic)
     else:
         layer = _region_layer(con, flt, scope, regions, names)
-        data = _gis(layer, incidents, fmt)
+        data = _gis(layer, incidents, fmt, region=region, synthetic=synthetic)
     count = len(incidents)
     record_export(con, user, fmt, {k: str(v) for k, v in asdict(flt).items() if v not in (None, ())}, count)
-    return Export(data=data, filename=f"sigap-insiden-{stamp}.{fmt}", mime=FORMATS[fmt], rows=count)
+    return Export(data=data, filename=f"sigap-insiden-{region.slug}-{stamp}.{fmt}", mime=FORMATS[fmt], rows=count)
 
 
 def record_export(con: duckdb.DuckDBPyConnection, user, what: str, detail: dict | None = None,
@@ -126,20 +153,23 @@ def _table(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     frame = frame.assign(**{f"nama_{level}": frame[f"kode_{level}"].map(names) for level in ("prov", "kab", "kec")},
                          lat=frame["lat"].astype(float).round(COORDINATE_DECIMALS),
                          lon=frame["lon"].astype(float).round(COORDINATE_DECIMALS))
+    frame = frame.assign(sintetis=frame["sintetis"].fillna(False).astype(bool))
     return frame[list(COLUMNS)].rename(columns=COLUMNS)
 
 
-def _classification(table: pd.DataFrame) -> str:
-    """The highest classification among the rows (the first of them, as ``max`` would pick)."""
-    if table.empty:
-        return "Biasa"
-    levels = table["klasifikasi"].map(CLEARANCE_LEVELS).fillna(0).to_numpy()
-    return table["klasifikasi"].iloc[int(levels.argmax())]
+def _classification(table: pd.DataFrame, clearance: str = "Rahasia") -> str:
+    """The highest classification whose content the file holds (see
+    :func:`reports.document.content_classification`)."""
+    return content_classification(table["klasifikasi"], clearance)
 
 
-def _xlsx(table: pd.DataFrame, flt: IncidentFilter, user, latest) -> bytes:
-    """The incidents and their metadata as one workbook (text written as inert text)."""
-    sheets = [_sheet("Insiden", table), _sheet("Metadata", _metadata(table, flt, user, latest), width=40)]
+def _xlsx(table: pd.DataFrame, flt: IncidentFilter, user, latest, *, region: DocumentRegion | None = None,
+          synthetic: bool = False) -> bytes:
+    """The incidents and their metadata as one workbook (text written as inert text); made from
+    demo data, every sheet carries the mark (a text box and a red tab) and each row says so in
+    ``sintetis``."""
+    meta = _metadata(table, flt, user, latest, region=region, synthetic=synthetic)
+    sheets = [_sheet("Insiden", table, synthetic=synthetic), _sheet("Metadata", meta, width=40, synthetic=synthetic)]
     buffer = io.BytesIO()
     # xlsxturbo (Rust, on rust_xlsxwriter) writes DataFrame text as text only: it has no
     # strings-to-formulas/urls/numbers conversion to switch off; formulas and links come only from
@@ -150,20 +180,30 @@ def _xlsx(table: pd.DataFrame, flt: IncidentFilter, user, latest) -> bytes:
     return buffer.getvalue()
 
 
-def _metadata(table: pd.DataFrame, flt: IncidentFilter, user, latest) -> pd.DataFrame:
+def _metadata(table: pd.DataFrame, flt: IncidentFilter, user, latest, *, region: DocumentRegion | None = None,
+              synthetic: bool = False) -> pd.DataFrame:
     """The Metadata sheet; ``latest`` is the newest entry time among the rows the user may read
     (a direct ``max(dibuat_pada)`` over the table would date other regions' and secret rows)."""
-    return pd.DataFrame({"keterangan": [
-        "Klasifikasi", "Dibuat oleh", "Dibuat pada", "Data terbaru dimasukkan", "Cakupan wilayah", "Saringan",
-        "Jumlah baris"], "nilai": [
-        _classification(table), user.username, datetime.now().strftime("%d/%m/%Y %H:%M"),
-        latest.strftime("%d/%m/%Y %H:%M") if pd.notna(latest) else "-", user.region or "nasional",
-        "; ".join(f"{k}={v}" for k, v in asdict(flt).items() if v not in (None, ())) or "tanpa saringan",
-        str(len(table))]})
+    hidden = int((table["klasifikasi"].map(CLEARANCE_LEVELS).fillna(0) > CLEARANCE_LEVELS[user.clearance]).sum())
+    rows = [
+        ("Klasifikasi", _classification(table, user.clearance)),
+        ("Data contoh", f"Ya — {SYNTHETIC_MARK}, bukan kejadian nyata" if synthetic else "Tidak"),
+        ("Dibuat oleh", user.username),
+        ("Dibuat pada", datetime.now().strftime("%d/%m/%Y %H:%M")),
+        ("Data terbaru dimasukkan", latest.strftime("%d/%m/%Y %H:%M") if pd.notna(latest) else "-"),
+        ("Cakupan wilayah", region.label if region is not None else (user.region or "nasional")),
+        ("Saringan", "; ".join(f"{k}={v}" for k, v in asdict(flt).items() if v not in (None, ())) or "tanpa saringan"),
+        ("Jumlah baris", str(len(table))),
+    ]
+    if hidden:
+        rows.append(("Baris di atas izin pembaca", f"{hidden} (hanya kode wilayah, tanggal, kategori dan angka)"))
+    return pd.DataFrame(rows, columns=["keterangan", "nilai"])
 
 
-def _sheet(name: str, frame: pd.DataFrame, width: int | None = None) -> tuple[pd.DataFrame, str, dict]:
-    """One sheet for ``xlsxturbo.dfs_to_xlsx``: text neutralised, dates as real dates in dd/mm/yyyy."""
+def _sheet(name: str, frame: pd.DataFrame, width: int | None = None,
+           synthetic: bool = False) -> tuple[pd.DataFrame, str, dict]:
+    """One sheet for ``xlsxturbo.dfs_to_xlsx``: text neutralised, dates as real dates in dd/mm/yyyy;
+    with ``synthetic`` a red tab and a text box "Data contoh (sintetis)" right of the table."""
     frame = neutralise_xlsx_frame(frame)
     dates = [column for column in frame.columns if _holds_dates(frame[column])]
     for column in frame.columns:
@@ -176,7 +216,26 @@ def _sheet(name: str, frame: pd.DataFrame, width: int | None = None) -> tuple[pd
     options = {"column_widths": widths}
     if dates:
         options["column_formats"] = {column: {"num_format": DATE_FORMAT} for column in dates}
+    if synthetic:
+        options["tab_color"] = MARK_RED
+        options["textboxes"] = {_cell_name(0, len(frame.columns) + 1): synthetic_textbox()}
     return frame, name, options
+
+
+def synthetic_textbox() -> dict:
+    """The xlsxturbo text box that marks a sheet made from demo data."""
+    return {"text": SYNTHETIC_MARK, "width": 230, "height": 34,
+            "font": {"bold": True, "color": MARK_RED, "size": 14}}
+
+
+def _cell_name(row: int, column: int) -> str:
+    """``A1``-style name of a zero-based cell."""
+    letters = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"
 
 
 def _holds_dates(values: pd.Series) -> bool:
@@ -209,7 +268,7 @@ def _region_layer(con, flt, scope, regions, names: dict[str, str]) -> gpd.GeoDat
         regions = load_regions("kab")
     counts = aggregate_by_region(con, flt, scope, level="kab")
     if scope.region is not None:
-        regions = regions.loc[regions["kode"].str.startswith(scope.region)]
+        regions = regions.loc[in_scope_mask(scope.region, regions["kode"])]
     layer = regions[["kode", "nama", "jenis", "kode_prov", "luas_km2", "geometry"]].merge(counts, on="kode", how="left")
     layer.insert(4, "nama_prov", layer["kode_prov"].map(names))
     for column in ("jumlah", "skor_eskalasi", "eskalasi_maks", "tewas", "luka", "pengungsi"):
@@ -218,28 +277,36 @@ def _region_layer(con, flt, scope, regions, names: dict[str, str]) -> gpd.GeoDat
     return gpd.GeoDataFrame(layer, geometry="geometry", crs="EPSG:4326")
 
 
-def _image(con, flt, scope, fmt) -> bytes:
-    """The choropleth of incident counts as a static image (matplotlib, no browser)."""
+def _image(con, flt, scope, fmt, *, region: DocumentRegion, synthetic: bool = False) -> bytes:
+    """The choropleth of incident counts in the export's region as a static image (matplotlib, no
+    browser): its kabupaten/kota, or inside a kabupaten/kota its kecamatan."""
     from datetime import date
 
     from analysis.measures import classify, compute_measure
-    from geo.web import load_display
-    from reports.static_map import choropleth_image
+    from reports.static_map import choropleth_image, display_regions
 
-    display = load_display("kab", "sedang" if scope.region else "rendah")
-    if scope.region:
-        display = display.loc[display["kode"].str.startswith(scope.region)].reset_index(drop=True)
-    counts = aggregate_by_region(con, flt, scope, level="kab")
-    values = compute_measure(display.assign(luas_km2=1.0), counts, "jumlah")
+    units, context, level = display_regions(region.code)
+    counts = aggregate_by_region(con, flt, scope, level=level)
+    values = compute_measure(units.assign(luas_km2=1.0), counts, "jumlah")
     classes = classify(values)
-    period = " – ".join(f"{d:%d/%m/%Y}" for d in (flt.date_from, flt.date_to) if d) or "seluruh periode"
-    return choropleth_image(display, classes.yb, classes.labels, f"Jumlah insiden per kabupaten/kota ({period})",
-                            date.today(), fmt=fmt)
+    today = date.today()
+    last = min(flt.date_to, today) if flt.date_to else today
+    if flt.date_from:
+        period = f"{flt.date_from:%d/%m/%Y} s.d. {last:%d/%m/%Y}"
+    else:
+        period = f"seluruh periode s.d. {last:%d/%m/%Y}"
+    unit = "kecamatan" if level == "kec" else "kabupaten/kota"
+    return choropleth_image(units, classes.yb, classes.labels, f"Jumlah insiden per {unit}", last, fmt=fmt,
+                            subtitle=f"{region.short} · {period}", mark=SYNTHETIC_MARK if synthetic else None,
+                            context=context, legend_title="Jumlah insiden",
+                            metadata={"Wilayah": region.code or "nasional"})
 
 
-def _gis(layer: gpd.GeoDataFrame, incidents: pd.DataFrame, fmt: str) -> bytes:
+def _gis(layer: gpd.GeoDataFrame, incidents: pd.DataFrame, fmt: str, *, region: DocumentRegion | None = None,
+         synthetic: bool = False) -> bytes:
     """GeoJSON (regions then incident points, told apart by ``lapisan``) or GeoPackage (layers
-    ``wilayah`` and ``insiden``); coordinates rounded to :data:`COORDINATE_DECIMALS` decimals."""
+    ``wilayah`` and ``insiden``, each described with the region and, for demo data, the mark);
+    coordinates rounded to :data:`COORDINATE_DECIMALS` decimals."""
     points = incidents.dropna(subset=["lintang", "bujur"])
     points = gpd.GeoDataFrame(neutralise_frame(points.astype({"tanggal": str, "tanggal_selesai": str})),
                               geometry=gpd.points_from_xy(points["bujur"], points["lintang"]), crs="EPSG:4326")
@@ -252,8 +319,13 @@ def _gis(layer: gpd.GeoDataFrame, incidents: pd.DataFrame, fmt: str) -> bytes:
             points.assign(lapisan="insiden").to_file(points_path, driver="GeoJSON", engine="pyogrio", **precision)
             with open(path, encoding="utf-8") as first, open(points_path, encoding="utf-8") as second:
                 return _join_feature_collections(first.read(), second.read()).encode("utf-8")
-        layer.set_geometry(_rounded(layer.geometry)).to_file(path, layer="wilayah", driver="GPKG", engine="pyogrio")
-        points.to_file(path, layer="insiden", driver="GPKG", engine="pyogrio")
+        where = region.label if region is not None else "nasional"
+        note = f" · {SYNTHETIC_MARK}" if synthetic else ""
+        layer.set_geometry(_rounded(layer.geometry)).to_file(
+            path, layer="wilayah", driver="GPKG", engine="pyogrio",
+            layer_options={"DESCRIPTION": f"Jumlah insiden per kabupaten/kota · {where}{note}"})
+        points.to_file(path, layer="insiden", driver="GPKG", engine="pyogrio",
+                       layer_options={"DESCRIPTION": f"Titik insiden · {where}{note}"})
         with open(path, "rb") as handle:
             return handle.read()
 
