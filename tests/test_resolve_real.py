@@ -248,3 +248,28 @@ def test_names_are_matched_once_per_unique_name(db, locator, monkeypatch):
     assert sorted(calls) == ["Bandung", "Nduga"]
     assert set(prepared.rows["kode_kab"]) == {"32.73", "95.08"}
     assert pl.Series(prepared.needs_confirmation).sum() == 0
+
+
+def test_the_import_command_accepts_every_pair_with_and_without_points(fresh_db, tmp_path, capsys):
+    """``python -m sigap import FILE --preset acled`` takes every resolvable row without
+    ``--accept-uncertain``; the names-only file lands in the same kabupaten/kota as the points."""
+    import json
+
+    from sigap.cli import main
+
+    with_points = [{"event_id_cnty": f"IDNP{i}", "admin1": a1, "admin2": a2, "admin3": a3, "latitude": str(lat),
+                    "longitude": str(lon)} for i, (a1, a2, lat, lon, a3, _) in enumerate(PAIRS)]
+    names_only = [{"event_id_cnty": f"IDNN{i}", "admin1": a1, "admin2": a2, "admin3": a3}
+                  for i, (a1, a2, _, _, a3, _) in enumerate(PAIRS)]
+    codes = {}
+    for name, rows in (("titik.csv", with_points), ("nama.csv", names_only)):
+        (tmp_path / name).write_bytes(_acled(rows))
+        assert main(["--db", str(fresh_db), "import", str(tmp_path / name), "--preset", "acled"]) == 0
+        result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert result["accepted"] == len(PAIRS) and result["rejected"] == 0, result
+        con = connect(fresh_db)
+        codes[name] = dict(con.execute("SELECT id_sumber, kode_kab FROM incidents WHERE batch_id = ?",
+                                       [result["batch"]]).fetchall())
+        con.close()
+    assert [codes["titik.csv"][f"IDNP{i}"] for i in range(len(PAIRS))] == [p[-1] for p in PAIRS]
+    assert [codes["nama.csv"][f"IDNN{i}"] for i in range(len(PAIRS))] == [p[-1] for p in PAIRS]
