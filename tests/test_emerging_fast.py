@@ -134,3 +134,65 @@ def test_final_run_is_counted_from_the_end(hot, pattern):
     z = np.where(hot, 3.0, -0.5)
     p = np.where(hot, 0.01, 0.6)
     assert emerging_hotspots(z[None, :], p[None, :]).loc[0, "pola"] == pattern
+
+
+# ---------------------------------------------------------------------------------------------
+# Gi* and local Moran: the batched permutation engine gives esda's numbers, ties included
+# ---------------------------------------------------------------------------------------------
+
+
+def _with_an_island():
+    from libpysal.weights import W, lat2W
+
+    grid = lat2W(5, 5, rook=False)
+    neighbours = {i: list(grid.neighbors[i]) for i in range(25)}
+    neighbours[25] = []  # no neighbour at all: esda gives it one neighbour of weight 0
+    return W(neighbours, silence_warnings=True)
+
+
+@pytest.fixture(scope="module")
+def kec_jateng_weights(kec):
+    from analysis.weights import contiguity_with_islands
+
+    return contiguity_with_islands(kec.loc[kec["kode"].str.startswith("33.")])[0]
+
+
+@pytest.mark.parametrize("case", ["kecamatan", "island", "constant"])
+def test_local_statistics_equal_esda(case, kec_jateng_weights):
+    import warnings
+
+    import esda
+
+    from analysis.hotspots import gi_star, local_moran, prepare_weights
+
+    w = {"kecamatan": kec_jateng_weights, "island": _with_an_island(), "constant": kec_jateng_weights}[case]
+    w.transform = "r"
+    rng = np.random.default_rng(7)
+    y = np.zeros(w.n) if case == "constant" else rng.poisson(1.5, w.n).astype(float)  # small counts: many ties
+    prepared = prepare_weights(w)
+    for permutations, seed in ((99, 1), (999, 12345)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            g = esda.G_Local(y, w, star=True, permutations=permutations, seed=seed, transform="R")
+            m = esda.Moran_Local(y, w, permutations=permutations, seed=seed, transformation="r")
+        ours_g = gi_star(y, prepared, permutations=permutations, seed=seed, fdr=False)
+        ours_m = local_moran(y, w, permutations=permutations, seed=seed, fdr=False)
+        np.testing.assert_array_equal(ours_g.p_sim, g.p_sim)
+        np.testing.assert_allclose(ours_g.z, g.Zs, equal_nan=True)
+        np.testing.assert_array_equal(ours_m.p_sim, m.p_sim)
+        np.testing.assert_allclose(ours_m.Is, m.Is, equal_nan=True)
+        np.testing.assert_array_equal(ours_m.q, m.q)
+    if case == "constant":
+        assert set(ours_g.kelas) == {"Tidak signifikan"} and set(ours_m.kelas) == {"Tidak signifikan"}
+
+
+def test_prepared_weights_leave_the_shared_w_alone(kec_jateng_weights):
+    from analysis.hotspots import gi_star, prepare_weights
+
+    w = kec_jateng_weights
+    before = w.sparse
+    prepared = prepare_weights(w)
+    gi_star(np.ones(w.n), prepared, permutations=9)
+    assert w.sparse is before and w.transform == "R"
+    with pytest.raises(ValueError, match="jumlah nilai"):
+        gi_star(np.ones(w.n + 1), prepared)
