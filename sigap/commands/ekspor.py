@@ -10,13 +10,13 @@ from sigap.cli import CommandError, acting_user, open_db
 
 
 def register(sub) -> None:
-    exp = sub.add_parser("export", help="ekspor data insiden (CSV, XLSX, GeoJSON, GeoPackage)")
+    exp = sub.add_parser("export", help="ekspor data insiden (CSV, XLSX, GeoJSON, GeoPackage, PNG, SVG)")
     exp.add_argument("--format", required=True, choices=["csv", "xlsx", "geojson", "gpkg", "png", "svg"])
     exp.add_argument("--out", required=True)
     exp.add_argument("--from", dest="date_from", type=date.fromisoformat, help="YYYY-MM-DD")
     exp.add_argument("--to", dest="date_to", type=date.fromisoformat, help="YYYY-MM-DD")
-    exp.add_argument("--prov", help="kode provinsi, mis. 63")
-    exp.add_argument("--kab", help="kode kabupaten/kota, mis. 63.72")
+    exp.add_argument("--prov", help="wilayah berkas: kode provinsi, mis. 63")
+    exp.add_argument("--kab", help="wilayah berkas: kode kabupaten/kota, mis. 63.72")
     exp.add_argument("--kategori", nargs="*", default=[])
     exp.add_argument("--user", default="cli", help="bertindak sebagai pengguna SIGAP ini (cakupannya berlaku)")
     exp.add_argument("--region", help="persempit cakupan ke wilayah ini, mis. 63.72 (di dalam cakupan pengguna)")
@@ -26,7 +26,7 @@ def register(sub) -> None:
 def _export(args) -> int:
     import dataclasses
 
-    from auth.roles import in_scope, scope_label
+    from auth.roles import PermissionDenied, in_scope, scope_label
     from reports.exports import export_data
     from store.incidents import IncidentFilter
     from store.regions import require_region
@@ -45,7 +45,10 @@ def _export(args) -> int:
         user = dataclasses.replace(user, region=args.region)
     flt = IncidentFilter(date_from=args.date_from, date_to=args.date_to, prov=args.prov, kab=args.kab,
                          kategori=tuple(args.kategori))
-    out = export_data(con, args.format, flt, user)
+    try:
+        out = export_data(con, args.format, flt, user)
+    except PermissionDenied as exc:  # a PermissionError, which the CLI would read as a file problem
+        raise CommandError(str(exc)) from exc
     out_path.write_bytes(out.data)
-    print(json.dumps({"berkas": args.out, "baris": out.rows}))
+    print(json.dumps({"berkas": args.out, "baris": out.rows, "nama_bawaan": out.filename}))
     return 0
