@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,7 +117,10 @@ def clean_logo(data: bytes) -> bytes:
     if kind is None:
         raise LetterheadError("logo harus berupa gambar PNG atau JPEG")
     try:
-        with Image.open(io.BytesIO(data), formats=[kind]) as probe:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data), formats=[kind])
+        with probe:
             width, height = probe.size
             if width * height > MAX_LOGO_AREA:
                 raise LetterheadError(f"logo terlalu besar ({width} × {height} piksel; paling besar 4096 × 4096)")
@@ -133,7 +137,9 @@ def clean_logo(data: bytes) -> bytes:
             image.save(out, format="PNG", optimize=True)
     except LetterheadError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise LetterheadError("logo terlalu besar (jumlah piksel; paling besar 4096 × 4096)") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise LetterheadError(f"logo tidak dapat dibaca sebagai gambar {kind}") from exc
     return out.getvalue()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pandas as pd
 import streamlit as st
 
 from auth.roles import PERMISSIONS, PermissionDenied, require
@@ -23,7 +24,7 @@ except PermissionDenied as exc:
     st.stop()
 
 st.title("Pengguna & Audit")
-tab_users, tab_audit, tab_backup = st.tabs(["Pengguna", "Jejak audit", "Cadangan"])
+tab_users, tab_audit, tab_backup, tab_kop = st.tabs(["Pengguna", "Jejak audit", "Cadangan", "Kop surat"])
 
 with tab_users:
     st.dataframe(list_users(cursor(), user.region), hide_index=True)
@@ -87,3 +88,50 @@ with tab_backup:
                       for s in reversed(snapshots)], hide_index=True)
     else:
         st.caption("Belum ada cadangan.")
+
+with tab_kop:
+    from pages.components import data
+    from reports.letterhead import (
+        MAX_LOGO_BYTES,
+        LetterheadError,
+        letterhead_for,
+        letterhead_preview_png,
+        save_letterhead,
+    )
+    from store.letterhead import list_letterheads
+
+    st.markdown("Kop surat dicetak di kepala bahan rapat, laporan triwulan dan rekap kantor ini. Kantor tanpa kop "
+                "sendiri memakai templat `data/templates/kop.toml`.")
+    kop_regions = pd.concat([data.region_list("prov"), data.region_list("kab")], ignore_index=True)
+    if user.region is not None:
+        kop_regions = kop_regions.loc[(kop_regions["kode"] == user.region)
+                                      | kop_regions["kode"].str.startswith(user.region + ".")]
+    kop_names = dict(zip(kop_regions["kode"], kop_regions["nama"]))
+    kop_offices = ([None] if user.region is None else []) + sorted(kop_names, key=lambda k: (len(k) > 2, k))
+    office = st.selectbox("Kantor", kop_offices, key="kop_kantor",
+                          format_func=lambda k: "Nasional" if k is None else f"{kop_names[k]} ({k})")
+    current = letterhead_for(cursor(), office)
+    suffix = office or "nasional"
+    with st.form(f"kop_form_{suffix}"):
+        pemerintah = st.text_input("Baris pemerintah", current.pemerintah, max_chars=120, key=f"kop_pem_{suffix}",
+                                   placeholder="PEMERINTAH PROVINSI KALIMANTAN SELATAN")
+        instansi = st.text_input("Nama kantor", current.instansi, max_chars=120, key=f"kop_ins_{suffix}")
+        alamat = st.text_input("Alamat", current.alamat, max_chars=200, key=f"kop_alm_{suffix}")
+        kontak = st.text_input("Kontak (telepon · surel · laman)", current.kontak, max_chars=200,
+                               key=f"kop_kon_{suffix}")
+        logo = st.file_uploader(f"Logo (PNG atau JPEG, paling besar {MAX_LOGO_BYTES // 1_000_000} MB)",
+                                type=["png", "jpg", "jpeg"], key=f"kop_logo_{suffix}")
+        remove = st.checkbox("Hapus logo", key=f"kop_hapus_{suffix}", disabled=current.logo is None)
+        if st.form_submit_button("Simpan kop surat", type="primary"):
+            try:
+                current = save_letterhead(cursor(), user, office, pemerintah=pemerintah, instansi=instansi,
+                                          alamat=alamat, kontak=kontak,
+                                          logo=logo.getvalue() if logo is not None else None, remove_logo=remove)
+                st.success("Kop surat disimpan dan dicatat di jejak audit.")
+            except (LetterheadError, PermissionDenied, ValueError) as exc:
+                st.error(str(exc))
+    st.markdown(f"**Pratinjau** ({'tersimpan di basis data' if current.source == 'basis data' else 'templat'})")
+    st.image(letterhead_preview_png(current), width="stretch")
+    stored = list_letterheads(cursor(), user.region)
+    if len(stored):
+        st.dataframe(stored.assign(kode_wilayah=stored["kode_wilayah"].fillna("nasional")), hide_index=True)
