@@ -1,25 +1,35 @@
 """Rekap LAPSITDA (harian, mingguan, bulanan): the province's compilation of its offices' daily
-reports, as PDF (kop, classification on every page) and XLSX (formula-safe).
+reports, as PDF (the office's letterhead, classification and "Halaman x dari y" on every page) and
+XLSX (formula-safe).
 
 :class:`Rekap` holds plain values (built by :func:`services.lapsitda.build_rekap`); this module only
-renders it. Every string is escaped before ReportLab's ``Paragraph`` sees it (SECURITY.md §8), and
-every text cell of the workbook goes through :func:`reports.safe.neutralise_xlsx_frame`.
+renders it, with the page furniture every SIGAP document shares (:mod:`reports.document`). Every
+string is escaped before ReportLab's ``Paragraph`` sees it (SECURITY.md §8), and every text cell of
+the workbook goes through :func:`reports.safe.neutralise_xlsx_frame`.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 import pandas as pd
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from reports.briefing import CLASSIFICATIONS, load_kop
+from reports.document import (
+    MARK_RED,
+    SYNTHETIC_MARK,
+    Column,
+    Marks,
+    check_classification,
+    data_table,
+    paragraph,
+    render_pdf,
+    styles,
+)
+from reports.letterhead import Letterhead, letterhead_flowables
 from reports.safe import neutralise_xlsx_frame
 
 __all__ = ["OFFICE_COLUMNS", "Rekap", "rekap_pdf", "rekap_xlsx"]
@@ -28,8 +38,25 @@ __all__ = ["OFFICE_COLUMNS", "Rekap", "rekap_pdf", "rekap_xlsx"]
 OFFICE_COLUMNS = {"kode": "Kode", "nama": "Kabupaten/kota", "status": "Status", "dikirim": "Dikirim",
                   "melapor": "Melapor", "nihil": "Nihil", "terlambat": "Terlambat", "belum": "Tidak melapor",
                   "laporan": "Laporan", "atensi": "Atensi/khusus"}
-_WIDE = {"nama": 4.6, "kantor": 3.6, "judul": 4.4, "situasi_umum": 11.0, "status": 2.8, "dikirim": 3.2,
-         "nomor": 3.0}
+_WIDTH = A4[0] / cm - 3.0
+_COLUMNS = {
+    "offices_day": [Column("kode", "Kode", 1.4), Column("nama", "Kabupaten/kota", 5.0), Column("status", "Status", 3.6),
+                    Column("dikirim", "Dikirim", 3.6), Column("laporan", "Laporan", 1.9, "int"),
+                    Column("atensi", "Atensi/khusus", 2.5, "int")],
+    "offices_period": [Column("kode", "Kode", 1.4), Column("nama", "Kabupaten/kota", 5.0),
+                       Column("melapor", "Melapor", 1.7, "int"), Column("nihil", "Nihil", 1.5, "int"),
+                       Column("terlambat", "Terlambat", 1.9, "int"), Column("belum", "Tidak melapor", 2.2, "int"),
+                       Column("laporan", "Laporan", 1.8, "int"), Column("atensi", "Atensi/khusus", 2.5, "int")],
+    "missing": [Column("kode", "Kode", 1.6), Column("nama", "Kabupaten/kota", 8.0),
+                Column("hari", "Hari tidak melapor", 3.0, "int")],
+    "atensi": [Column("tanggal", "Tanggal", 1.9), Column("kantor", "Kantor", 2.9), Column("nomor", "Nomor", 3.2),
+               Column("jenis", "Jenis", 1.5), Column("judul", "Judul", 4.4), Column("kategori", "Kategori", 1.6),
+               Column("eskalasi", "Eskalasi", 1.5, "int"), Column("klasifikasi", "Klasifikasi", 1.8)],
+    "kategori": [Column("kode", "Kode", 1.8), Column("nama", "Kategori", 8.0), Column("jumlah", "Jumlah", 2.0, "int")],
+    "athg": [Column("kode", "Kode", 1.8), Column("nama", "ATHG", 8.0), Column("jumlah", "Jumlah", 2.0, "int")],
+    "narratives": [Column("tanggal", "Tanggal", 2.0), Column("kantor", "Kantor", 4.2),
+                   Column("situasi_umum", "Situasi umum", 11.8)],
+}
 
 
 @dataclass(frozen=True)
@@ -45,12 +72,16 @@ class Rekap:
     by_kategori, by_athg : pandas.DataFrame
         ``kode, nama, jumlah`` of the submitted reports of the period.
     atensi : pandas.DataFrame
-        New atensi/khusus reports: ``tanggal, kantor, nomor, jenis, judul, kategori, eskalasi, klasifikasi``
-        (``judul`` already redacted above the compiler's clearance).
+        New atensi/khusus reports: ``tanggal, kantor, nomor, jenis, judul, kategori, eskalasi,
+        klasifikasi`` (``judul`` already redacted above the document's clearance).
     missing : pandas.DataFrame
-        Offices that did not report: ``kode, nama, hari``.
+        Offices that did not report (deadline passed): ``kode, nama, hari``.
     narratives : pandas.DataFrame
         ``tanggal, kantor, situasi_umum`` of the submitted LAPSITDA (nihil ones read "Nihil").
+    letterhead : reports.letterhead.Letterhead or None
+        The compiling office's letterhead (None: the template ``kop.toml``).
+    synthetic : bool
+        Made while demo data is loaded: every page and sheet says so.
     """
 
     title: str
@@ -67,92 +98,48 @@ class Rekap:
     narratives: pd.DataFrame
     author: str
     generated: str
+    letterhead: Letterhead | None = None
+    synthetic: bool = False
 
 
-def _p(text, style) -> Paragraph:
-    return Paragraph(escape("" if text is None else str(text)), style)
-
-
-def _widths(columns, total: float = 17.8) -> list[float]:
-    """Column widths (cm): text columns wide, counts and codes narrow, filling ``total``."""
-    wide = {c: _WIDE[c] for c in columns if c in _WIDE}
-    rest = [c for c in columns if c not in wide]
-    spare = max(total - sum(wide.values()), 1.2 * len(rest)) / max(len(rest), 1)
-    return [wide.get(c, spare) * cm for c in columns]
-
-
-def _table(frame: pd.DataFrame, headings: dict[str, str], styles) -> Table | Paragraph:
+def _section(title: str, frame: pd.DataFrame, columns: str, st: dict) -> list:
     if frame.empty:
-        return _p("(tidak ada)", styles["BodyText"])
-    widths = _widths(list(frame.columns))
-    small = styles["BodyText"].clone("kecil", fontSize=8, leading=10)
-    data = [[_p(headings.get(c, c), small) for c in frame.columns]]
-    data += [[_p("" if pd.isna(v) else v, small) for v in row] for row in frame.itertuples(index=False)]
-    table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-                               ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return table
+        return [paragraph(title, st["h3"]), paragraph("(tidak ada)", st["body"])]
+    return [paragraph(title, st["h3"]), data_table(frame, _COLUMNS[columns], st)]
 
 
-def rekap_pdf(r: Rekap, kop: dict | None = None) -> bytes:
-    """Render a :class:`Rekap` to PDF bytes (A4, classification marked at the top and bottom of
-    every page)."""
-    if r.classification not in CLASSIFICATIONS:
-        raise ValueError(f"klasifikasi tidak dikenal: {r.classification!r} (pilihan: {', '.join(CLASSIFICATIONS)})")
-    kop = kop or load_kop()
-    styles = getSampleStyleSheet()
-    mark = r.classification.upper()
-    buffer = io.BytesIO()
-
-    def frame(canvas, doc):
-        canvas.saveState()
-        canvas.setFont("Helvetica-Bold", 10)
-        canvas.setFillColor(colors.HexColor("#b2182b") if mark != "BIASA" else colors.black)
-        canvas.drawCentredString(A4[0] / 2, A4[1] - 1.0 * cm, mark)
-        canvas.drawCentredString(A4[0] / 2, 0.8 * cm, mark)
-        canvas.setFont("Helvetica", 7)
-        canvas.setFillColor(colors.grey)
-        canvas.drawRightString(A4[0] - 1.5 * cm, 0.8 * cm, f"Halaman {doc.page}")
-        canvas.restoreState()
-
-    doc = SimpleDocTemplate(buffer, pagesize=A4, topMargin=1.6 * cm, bottomMargin=1.5 * cm, leftMargin=1.6 * cm,
-                            rightMargin=1.6 * cm, title=r.title, author=r.author)
-    center = styles["Heading4"].clone("kop", alignment=1, spaceAfter=0)
-    body = styles["BodyText"]
-    story = [_p(kop.get("pemerintah", ""), center), _p(kop.get("instansi", ""), center),
-             _p(kop.get("alamat", ""), styles["BodyText"].clone("alamat", alignment=1, fontSize=8)),
-             Spacer(1, 0.2 * cm), Table([[""]], colWidths=[17.8 * cm], rowHeights=[2],
-                                        style=[("LINEABOVE", (0, 0), (-1, 0), 1.5, colors.black)]),
-             _p(r.title, styles["Title"]),
-             _p(f"{r.region_label} · {r.period_label}", styles["Heading3"].clone("sub", alignment=1)),
-             _p(r.summary, body), Spacer(1, 0.3 * cm),
-             _p("Kelengkapan laporan per kabupaten/kota", styles["Heading3"]),
-             _table(r.offices, OFFICE_COLUMNS, styles),
-             _p("Kabupaten/kota yang tidak melapor", styles["Heading3"]),
-             _table(r.missing, {"kode": "Kode", "nama": "Kabupaten/kota", "hari": "Hari tidak melapor"}, styles),
-             _p("Laporan atensi dan khusus baru", styles["Heading3"]),
-             _table(r.atensi, {"tanggal": "Tanggal", "kantor": "Kantor", "nomor": "Nomor", "jenis": "Jenis",
-                               "judul": "Judul", "kategori": "Kategori", "eskalasi": "Eskalasi",
-                               "klasifikasi": "Klasifikasi"}, styles),
-             _p("Laporan menurut kategori", styles["Heading3"]),
-             _table(r.by_kategori, {"kode": "Kode", "nama": "Kategori", "jumlah": "Jumlah"}, styles),
-             _p("Laporan menurut ATHG", styles["Heading3"]),
-             _table(r.by_athg, {"kode": "Kode", "nama": "ATHG", "jumlah": "Jumlah"}, styles),
-             _p("Situasi umum dari kabupaten/kota", styles["Heading3"]),
-             _table(r.narratives, {"tanggal": "Tanggal", "kantor": "Kantor", "situasi_umum": "Situasi umum"},
-                    styles),
-             Spacer(1, 0.4 * cm),
-             _p(f"Disusun oleh {r.author} dengan SIGAP, {r.generated}.", body.clone("kaki", fontSize=8))]
-    doc.build(story, onFirstPage=frame, onLaterPages=frame)
-    return buffer.getvalue()
+def rekap_pdf(r: Rekap) -> bytes:
+    """Render a :class:`Rekap` to PDF bytes (A4)."""
+    check_classification(r.classification)
+    st = styles()
+    story = [*letterhead_flowables(r.letterhead, _WIDTH),
+             paragraph(r.title, st["title"]),
+             paragraph(f"{r.region_label} · {r.period_label}", st["subtitle"]),
+             paragraph(f"Disusun oleh {r.author} dengan SIGAP, {r.generated}", st["meta"])]
+    if r.synthetic:
+        story.append(paragraph(f"{SYNTHETIC_MARK}: rekap ini dibuat saat data demonstrasi dimuat.",
+                               st["note"].clone("tanda", textColor=colors.HexColor(MARK_RED), alignment=1)))
+    story.append(paragraph(r.summary, st["body"]))
+    story += _section("Kelengkapan laporan per kabupaten/kota", r.offices,
+                      "offices_day" if r.period == "harian" else "offices_period", st)
+    story += _section("Kabupaten/kota yang tidak melapor", r.missing, "missing", st)
+    story += _section("Laporan atensi dan khusus baru", r.atensi, "atensi", st)
+    story += _section("Laporan menurut kategori", r.by_kategori, "kategori", st)
+    story += _section("Laporan menurut ATHG", r.by_athg, "athg", st)
+    story += _section("Situasi umum dari kabupaten/kota", r.narratives, "narratives", st)
+    return render_pdf(story, pagesize=A4, marks=Marks(r.classification, r.synthetic, footer=r.title), title=r.title,
+                      author=r.author)
 
 
 def rekap_xlsx(r: Rekap) -> bytes:
     """The rekap as one workbook (a sheet per table plus metadata), every text cell written as text."""
+    check_classification(r.classification)
     meta = pd.DataFrame({"keterangan": ["Judul", "Wilayah", "Periode", "Klasifikasi", "Ringkasan", "Disusun oleh",
                                         "Dibuat"],
                          "nilai": [r.title, r.region_label, r.period_label, r.classification, r.summary, r.author,
                                    r.generated]})
+    if r.synthetic:
+        meta.loc[len(meta)] = ["Catatan", SYNTHETIC_MARK]
     sheets = {
         "Kelengkapan": r.offices.rename(columns=OFFICE_COLUMNS),
         "Tidak melapor": r.missing,
@@ -167,5 +154,10 @@ def rekap_xlsx(r: Rekap) -> bytes:
                         engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xl:
         for name, frame in sheets.items():
             neutralise_xlsx_frame(frame).to_excel(xl, sheet_name=name, index=False)
-            xl.sheets[name].set_column(0, max(len(frame.columns) - 1, 0), 18)
+            sheet = xl.sheets[name]
+            sheet.set_column(0, max(len(frame.columns) - 1, 0), 18)
+            sheet.set_header(f"&C{r.classification.upper()}")
+            sheet.set_footer(f"&C{r.classification.upper()}")
+            if r.synthetic and name != "Metadata":
+                sheet.write_string(0, len(frame.columns) + 1, SYNTHETIC_MARK)
     return buffer.getvalue()

@@ -18,6 +18,8 @@ import pandas as pd
 from analysis import lapsitda as rules
 from auth.roles import PermissionDenied, in_scope, require, require_in_scope, scope_label
 from ingest.limits import text_limit
+from reports.document import check_classification, content_classification, document_region, document_scope, is_synthetic
+from reports.letterhead import letterhead_for
 from reports.rekap import Rekap, rekap_pdf, rekap_xlsx
 from reports.safe import neutralise_xlsx_frame, to_csv_bytes
 from store import lapor as reports
@@ -387,30 +389,33 @@ def build_rekap(con: duckdb.DuckDBPyConnection, user, tanggal: date, *, period: 
                 prov: str | None = None, classification: str = "Terbatas", now: datetime | None = None) -> Rekap:
     """Compile the LAPSITDA of the offices in a region over a period ending on ``tanggal``.
 
-    The classification marking is the higher of ``classification`` and the highest classification
-    among the reports included (their text already redacted above the user's clearance).
+    The document reads its reports at the lower of the user's clearance and ``classification``
+    (:func:`reports.document.document_scope`): it never holds more than its marking allows; a
+    report above it shows only its codes and ``[dirahasiakan]``.
     """
     require(user, "ekspor")
-    if classification not in CLEARANCE_LEVELS:
-        raise ValueError(f"klasifikasi tidak dikenal: {classification!r} (pilihan: {', '.join(CLEARANCE_LEVELS)})")
+    check_classification(classification)
     now = now or _now()
     region = _region(con, user, prov)
+    area = document_region(con, user, region)
+    scope = document_scope(user, area, classification)
     start, end = rules.period_bounds(period, tanggal)
     dates = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     table = _table(con, region, dates, now)
     ids = reports.list_reports(con, region, date_from=start, date_to=end, submitted=True, limit=100_000)
-    rows = reports.read_reports(con, ids, user.scope)
+    rows = reports.read_reports(con, ids, scope)
     names = region_names(con)
-    marking = max([classification, *rows["klasifikasi"].dropna().tolist()], key=lambda c: CLEARANCE_LEVELS.get(c, 0))
+    marking = max(classification, content_classification(rows["klasifikasi"], scope.clearance),
+                  key=CLEARANCE_LEVELS.get)
     counts = rules.status_counts(table.loc[table["tanggal"] == end]) if period == "harian" else None
     return Rekap(
         title=f"REKAPITULASI LAPSITDA {rules.PERIODS[period].upper()}", period=period,
-        period_label=rules.period_label(period, tanggal),
-        region_label="Nasional" if region is None else f"{names.get(region, region)} ({region})",
+        period_label=rules.period_label(period, tanggal), region_label=area.label,
         classification=marking, summary=_summary(table, counts), offices=_offices_summary(table, period),
         by_kategori=_by(rows, "kategori", con), by_athg=_by(rows, "athg", con), atensi=_atensi(rows, names),
         missing=_missing_offices(table), narratives=_narratives(table),
-        author=user.username, generated=f"{rules.local_time_label(now, _zone_for_region(region))}")
+        author=user.username, generated=rules.local_time_label(now, _zone_for_region(region)),
+        letterhead=letterhead_for(con, user.region), synthetic=is_synthetic(con, rows))
 
 
 def _summary(table: pd.DataFrame, counts: dict | None) -> str:

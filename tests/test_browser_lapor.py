@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import time
 from datetime import UTC, datetime, timedelta
 
 import pypdfium2 as pdfium
@@ -62,9 +63,15 @@ def _date(page, label: str, day) -> None:
     page.wait_for_timeout(1500)
 
 
-def _metrics(page) -> dict[str, str]:
-    texts = page.locator("[data-testid=stMetric]").all_inner_texts()
-    return dict((part.strip() for part in t.strip().split("\n", 1)) for t in texts if "\n" in t.strip())
+def _metrics(page, expected: dict[str, str], timeout: float = 60.0) -> dict[str, str]:
+    """The page's metrics (label → value) once they equal ``expected``, or as they stand at the timeout."""
+    deadline = time.time() + timeout
+    while True:
+        texts = page.locator("[data-testid=stMetric]").all_inner_texts()
+        found = dict((part.strip() for part in t.strip().split("\n", 1)) for t in texts if "\n" in t.strip())
+        if found == expected or time.time() > deadline:
+            return found
+        page.wait_for_timeout(500)
 
 
 def _fill_report(page, title: str, day) -> None:
@@ -140,13 +147,12 @@ def test_an_office_reports_corrects_files_nihil_and_the_province_sees_it(app_db,
         # 6. Kelengkapan Laporan: yesterday melapor, today nihil, the twelve others not yet
         _go(page, "Kelengkapan Laporan", "Kelengkapan Laporan")
         page.get_by_role("heading", name="1 dari 13 kab/kota sudah melapor").wait_for(timeout=60_000)
-        assert _metrics(page) == {"Melapor": "1", "Nihil": "0", "Terlambat": "0", "Belum melapor": "12"}
+        expected = {"Melapor": "1", "Nihil": "0", "Terlambat": "0", "Belum melapor": "12"}
+        assert _metrics(page, expected) == expected
         page.screenshot(path=str(ARTIFACTS / "kelengkapan.png"), full_page=True)
         _date(page, "Tanggal LAPSITDA", today)
-        page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMetric]')]"
-                               ".some(m => m.innerText.startsWith('Nihil') && m.innerText.endsWith('1'))",
-                               timeout=60_000)
-        assert _metrics(page) == {"Melapor": "0", "Nihil": "1", "Terlambat": "0", "Belum melapor": "12"}
+        expected = {"Melapor": "0", "Nihil": "1", "Terlambat": "0", "Belum melapor": "12"}
+        assert _metrics(page, expected) == expected
 
         # 7. the rekap of yesterday lists Banjarbaru as reported
         _date(page, "Tanggal LAPSITDA", yesterday)

@@ -256,13 +256,19 @@ def test_the_rekap_lists_who_reported_the_atensi_and_who_did_not(db, locator):
     assert read_audit(db, action="ekspor")["object"].tolist() == ["rekap_lapsitda:harian:2026-12-01"]
 
 
-def test_the_rekap_marking_follows_the_most_secret_report(db, locator):
+def test_the_rekap_holds_nothing_above_its_marking(db, locator):
     lapor.file_report(db, lapor.ReportForm({**GOOD, "klasifikasi": "Rahasia", "judul": "Sangat sensitif"},
                                            jenis="atensi", tanggal_lapsitda=DAY), locator, BJB, submit=True, now=at(0))
-    biasa = User("staf_kalsel", "analis", "63", "Biasa")
-    rekap = lapsitda.build_rekap(db, biasa, DAY, classification="Biasa", now=at(6))
-    assert rekap.classification == "Rahasia"
-    assert rekap.atensi["judul"].tolist() == ["[dirahasiakan]"]
+    biasa = lapsitda.build_rekap(db, KALSEL, DAY, classification="Biasa", now=at(6))
+    assert biasa.classification == "Biasa" and biasa.atensi["judul"].tolist() == ["[dirahasiakan]"]
+    assert biasa.by_kategori["jumlah"].tolist() == [1]                   # still counted
+    secret = lapsitda.build_rekap(db, KALSEL, DAY, classification="Rahasia", now=at(6))
+    assert secret.classification == "Rahasia" and secret.atensi["judul"].tolist() == ["Sangat sensitif"]
+    staff = User("staf_kalsel", "analis", "63", "Biasa")                 # asks for more than the clearance
+    assert lapsitda.build_rekap(db, staff, DAY, classification="Rahasia", now=at(6)).atensi["judul"].tolist() == [
+        "[dirahasiakan]"]
+    text = _pdf_text(lapsitda.rekap_file(db, KALSEL, DAY, fmt="pdf", classification="Biasa", now=at(6))[0])
+    assert "Sangat sensitif" not in text and "Halaman 1 dari" in text
 
 
 def test_the_rekap_workbook_is_formula_safe_and_covers_a_month(db, locator):
