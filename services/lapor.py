@@ -41,6 +41,7 @@ from store.audit import AuditEvent, record
 from store.db import transaction
 from store.lapsitda import load_zones
 from store.regions import region_names
+from store.vocab import vocab_names
 
 __all__ = ["DRAFT", "EDITABLE", "EXTRA_FIELDS", "FIELD_OF_COLUMN", "FORM_FIELDS", "FORM_FILE", "SUBMITTED",
            "Checked", "ReportForm", "ReportRejected", "ReportView", "Saved", "StaleReport", "can_edit", "can_return",
@@ -225,7 +226,7 @@ def _extra_problems(con, fields: Mapping[str, str]) -> pd.DataFrame:
     """The extra fields held to the import's text limits and the actor-type vocabulary."""
     extra = pl.DataFrame({name: [str(fields.get(name) or "").strip()] for name in EXTRA_FIELDS})
     found = length_problems(extra, pl.Series("baris", [2])).to_pandas()
-    known = {r[0] for r in con.execute("SELECT kode FROM vocab WHERE daftar = 'tipe_aktor'").fetchall()}
+    known = set(vocab_names(con, "tipe_aktor"))
     rows = [{"kolom": name, "nilai": extra[name][0], "alasan": "nilai bukan tipe_aktor yang dikenal",
              "perbaikan": f"kosongkan atau isi salah satu: {', '.join(sorted(known))}"}
             for name in _ACTOR_TYPES if extra[name][0] and extra[name][0] not in known]

@@ -29,6 +29,7 @@ from store.audit import AuditEvent, record
 from store.db import transaction
 from store.incidents import CLEARANCE_LEVELS
 from store.regions import region_names, require_region
+from store.vocab import vocab_names
 
 __all__ = ["NARRATIVE_LIMIT", "OfficeDay", "ReportingCount", "StaleLapsitda", "amend_lapsitda", "build_rekap",
            "calendar", "chase_list", "completeness", "completeness_file", "default_day", "inbox", "lapsitda_history",
@@ -449,7 +450,7 @@ def _offices_summary(table: pd.DataFrame, period: str) -> pd.DataFrame:
 
 
 def _by(rows: pd.DataFrame, column: str, con) -> pd.DataFrame:
-    names = dict(con.execute("SELECT kode, nama FROM vocab WHERE daftar = ?", [column]).fetchall())
+    names = vocab_names(con, column)
     if rows.empty:
         return pd.DataFrame(columns=["kode", "nama", "jumlah"])
     counts = rows[column].fillna("—").value_counts().rename_axis("kode").reset_index(name="jumlah")
