@@ -37,6 +37,7 @@ from reports.document import (  # noqa: E402
     paragraph,
     render_pdf,
     styles,
+    table_heading,
 )
 from reports.letterhead import KOP_FILE, Letterhead, letterhead_flowables, load_kop  # noqa: E402
 from settings import PROFILE_FILE  # noqa: E402
@@ -113,7 +114,7 @@ def briefing_pdf(b: Briefing, kop: Letterhead | dict | None = None) -> bytes:
     quiet = b.quiet if "insiden" in b.top and not b.list_all else 0
     if quiet:
         rest.append(f"{quiet} {b.unit} {'lain ' if len(shown) else ''}tanpa insiden pada triwulan ini")
-    story.append(paragraph(b.top_heading, st["h4"]))
+    story += table_heading(b.top_heading, st["h4"])
     columns = [Column("nama", _sentence(b.unit), 4.0), Column("ipk", "IPK", 1.2, "float"),
                Column("kelas", "Kelas", 1.5)]
     if "insiden" in b.top:
@@ -124,7 +125,7 @@ def briefing_pdf(b: Briefing, kop: Letterhead | dict | None = None) -> bytes:
         story.append(paragraph(b.note, st["note"]))
     story += [paragraph("Tren bulanan", st["h4"]),
               Image(io.BytesIO(b.trend_png), width=_WIDTH * cm, height=4.6 * cm, kind="proportional"),
-              paragraph(f"Lonjakan ({b.surge_period})", st["h4"])]
+              *table_heading(f"Lonjakan ({b.surge_period})", st["h4"], room=2.5)]
     if len(b.surges):
         story.append(data_table(b.surges.head(TOP_N), [Column("nama", "Wilayah", 4.6),
                                                        Column("kategori", "Kategori", 4.4),
@@ -323,14 +324,16 @@ def build_briefing(con, user, quarter: str, *, summary: str = "", classification
         classes = classify(compute_measure(units.assign(luas_km2=1.0), counts, "jumlah"))
         map_png = choropleth_image(units, classes.yb, classes.labels, f"Jumlah insiden per kecamatan, {quarter}",
                                    last_day, subtitle=f"{area.short} · {period}", mark=mark, context=context,
-                                   legend_title="Jumlah insiden", box=MAP_BOX, watermark=False)
+                                   legend_title="Jumlah insiden", box=MAP_BOX, watermark=False,
+                                   metadata={"Wilayah": area.code or "nasional"})
     else:
         kelas = result.scores.set_index("kode")["kelas"]
         idx = units["kode"].map(kelas).map(CLASS_INDEX).fillna(0).astype(int).to_numpy()
         labels = ("", "Rendah", "", "Sedang", "", "Tinggi")
         map_png = choropleth_image(units, idx, labels, f"Indeks Potensi Konflik {quarter}", last_day,
                                    subtitle=f"{area.short} · {period}", mark=mark, context=context,
-                                   legend_title="Kelas IPK", box=MAP_BOX, watermark=False)
+                                   legend_title="Kelas IPK", box=MAP_BOX, watermark=False,
+                                   metadata={"Wilayah": area.code or "nasional"})
     # a year of months up to the triwulan's last day so far; a month without incidents is drawn as zero
     months = period_labels(shift_period(month_label(last_day), -11, "bulan"), month_label(last_day), "bulan")
     counts = aggregate_by_period(con, IncidentFilter(date.fromisoformat(months[0] + "-01"), last_day), scope,

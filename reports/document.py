@@ -27,7 +27,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from auth.identity import CLEARANCE_LEVELS, Scope
 from auth.roles import PermissionDenied, in_scope, scope_label
@@ -37,7 +37,7 @@ from store.regions import region_names
 
 __all__ = ["CLASSIFICATIONS", "MARK_RED", "SYNTHETIC_MARK", "Column", "DocumentRegion", "Marks", "check_classification",
            "content_classification", "data_table", "document_region", "document_scope", "filter_region", "fmt_number",
-           "is_synthetic", "paragraph", "period_end", "period_text", "render_pdf", "styles"]
+           "is_synthetic", "paragraph", "period_end", "period_text", "render_pdf", "styles", "table_heading"]
 
 CLASSIFICATIONS = ("Biasa", "Terbatas", "Rahasia")
 #: The words every file made from demo data carries (page, image, PDF page, workbook sheet).
@@ -248,6 +248,13 @@ def styles() -> dict[str, ParagraphStyle]:
         "cell_head_right": body.clone("sel_judul_kanan", fontName="Helvetica-Bold", fontSize=7.8, leading=9.4,
                                       spaceAfter=0, alignment=TA_RIGHT),
     }
+
+
+def table_heading(text, style: ParagraphStyle, room: float = 4.0) -> list:
+    """A heading for a table that may run over pages: a new page when less than ``room`` cm is
+    left (so the heading keeps its first rows), otherwise the table starts under it and splits
+    where the page ends. (``keepWithNext`` would move the whole table and leave a half-empty page.)"""
+    return [CondPageBreak(room * cm), paragraph(text, style.clone(style.name + "_tabel", keepWithNext=0))]
 
 
 def paragraph(text, style: ParagraphStyle) -> Paragraph:

@@ -107,7 +107,7 @@ def choropleth_image(regions: gpd.GeoDataFrame, class_idx, labels, title: str, d
         context.plot(ax=ax, color="#e8e8e8", edgecolor="#ffffff", linewidth=0.5)
     regions.plot(ax=ax, color=palette, edgecolor="#6f6f6f", linewidth=0.25 if len(regions) > 60 else 0.5)
     if context is not None and len(context):  # the area's own border, so it stands out from its neighbours
-        gpd.GeoSeries([regions.union_all()], crs=regions.crs).boundary.plot(ax=ax, color="#333333", linewidth=1.1)
+        _outline(regions).plot(ax=ax, color="#333333", linewidth=1.1)
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
     ax.set_aspect(stretch)
@@ -147,6 +147,19 @@ def choropleth_image(regions: gpd.GeoDataFrame, class_idx, labels, title: str, d
     fig.savefig(buffer, format=fmt, dpi=dpi, facecolor="white", metadata=meta)
     plt.close(fig)
     return buffer.getvalue()
+
+
+def _outline(regions: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """The outer border of ``regions`` together: slivers between display copies are no border."""
+    import shapely
+
+    minx, miny, maxx, maxy = regions.total_bounds
+    eps = 0.002 * max(maxx - minx, maxy - miny)  # closes slivers open to the outside, too
+    merged = shapely.union_all(regions.geometry.to_numpy()).buffer(eps, join_style="mitre").buffer(
+        -eps, join_style="mitre")
+    merged = shapely.get_parts(merged)
+    shells = [shapely.Polygon(shapely.get_exterior_ring(p)) for p in merged if isinstance(p, shapely.Polygon)]
+    return gpd.GeoSeries(shells, crs=regions.crs).boundary
 
 
 def _north_arrow(ax):

@@ -181,6 +181,7 @@ def triwulan_pdf(con, user, quarter: str, *, classification: str = "Terbatas", n
         period_text,
         render_pdf,
         styles,
+        table_heading,
     )
     from reports.letterhead import letterhead_flowables, letterhead_for
     from reports.static_map import choropleth_image, display_regions
@@ -204,7 +205,7 @@ def triwulan_pdf(con, user, quarter: str, *, classification: str = "Terbatas", n
         classes = classify(values.to_numpy())
         maps.append(choropleth_image(units, classes.yb, classes.labels, title, last_day, subtitle=f"{area.short} · "
                                      f"{quarter}", mark=mark, context=context, legend_title="Jumlah insiden",
-                                     box=(5.8, 3.9), watermark=False))
+                                     box=(5.8, 3.9), watermark=False, metadata={"Wilayah": area.code or "nasional"}))
     st = styles()
     width = landscape(A4)[0] / cm - 3.0
     unit = area.unit
@@ -231,7 +232,7 @@ def triwulan_pdf(con, user, quarter: str, *, classification: str = "Terbatas", n
                Column("perubahan", "Perubahan", 2.4, "signed")]
     total = {"nama": "Jumlah", **{c.key: int(table[c.key].sum()) for c in columns[1:]},
              "eskalasi_maks": int(table["eskalasi_maks"].max()) if len(table) else 0}
-    story.append(paragraph(f"Rekap per {unit}", st["h3"]))
+    story += table_heading(f"Rekap per {unit}", st["h3"])
     story.append(data_table(shown, columns, st, summary=summary, total=total))
     if len(rows):
         names = vocab_names(con, "kategori")
@@ -246,7 +247,7 @@ def triwulan_pdf(con, user, quarter: str, *, classification: str = "Terbatas", n
         kinds = kinds.loc[(kinds["jumlah"] > 0) | (kinds["triwulan_lalu"] > 0)].assign(
             nama=lambda f: f["kategori"].map(lambda k: names.get(k, k)),
             perubahan=lambda f: f["jumlah"] - f["triwulan_lalu"]).sort_values("jumlah", ascending=False)
-        story += [paragraph("Menurut kategori konflik", st["h3"]),
+        story += [*table_heading("Menurut kategori konflik", st["h3"], room=3.0),
                   data_table(kinds, [Column("nama", "Kategori", 9.3), Column("jumlah", "Jumlah", 2.3, "int"),
                                      Column("triwulan_lalu", "Triwulan lalu", 2.6, "int"),
                                      Column("perubahan", "Perubahan", 2.4, "signed")], st)]

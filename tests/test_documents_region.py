@@ -296,27 +296,36 @@ def test_real_data_carries_no_mark_and_the_classification_actually_present(real)
 
 def test_numbers_are_right_aligned_and_headings_stay_with_their_table():
     from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
     from reportlab.platypus import Spacer
 
-    from reports.document import Marks, paragraph
+    from reports.document import Marks, table_heading
 
     st = styles()
-    frame = pd.DataFrame({"nama": ["a", "b", "c"], "jumlah": [7, 88, 999]})
-    table = data_table(frame, [Column("nama", "Wilayah", 6), Column("jumlah", "Jumlah", 3, "int")], st)
-    # the heading lands where only it would fit on page 1: it must move to page 2 with its table
-    story = [Spacer(1, 24.9 * 28.35), paragraph("Judul bagian", st["h4"]), table]
-    pdf = render_pdf(story, pagesize=A4, marks=Marks("Biasa"), title="uji", author="uji")
-    document = pdfium.PdfDocument(io.BytesIO(pdf))
+    columns = [Column("nama", "Wilayah", 6), Column("jumlah", "Jumlah", 3, "int")]
+
+    def build(space_cm: float, rows: int) -> pdfium.PdfDocument:
+        frame = pd.DataFrame({"nama": [f"wilayah {i}" for i in range(rows)], "jumlah": [7, 88, 999, 1234][:rows]
+                              + list(range(rows - min(rows, 4)))})
+        story = [Spacer(1, space_cm * cm), *table_heading("Judul bagian", st["h4"]), data_table(frame, columns, st)]
+        pdf = render_pdf(story, pagesize=A4, marks=Marks("Biasa"), title="uji", author="uji")
+        return pdfium.PdfDocument(io.BytesIO(pdf))
+
+    # too little room under the heading: heading and table start the next page together
+    document = build(24.9, 4)
     assert len(document) == 2 and "Judul bagian" not in document[0].get_textpage().get_text_range()
     text = document[1].get_textpage()
     rights, lefts = [], []
-    for number in ("7", "88", "999"):
-        found = text.search(number, match_whole_word=True).get_next()
-        start, count = found
+    for number in ("7", "88", "999", "1.234"):
+        start, count = text.search(number, match_whole_word=True).get_next()
         lefts.append(text.get_charbox(start)[0])
         rights.append(text.get_charbox(start + count - 1)[2])
-    assert max(rights) - min(rights) < 1.0 and lefts[0] > lefts[1] > lefts[2]
+    assert max(rights) - min(rights) < 1.0 and lefts == sorted(lefts, reverse=True)  # right-aligned
     assert "Halaman 2 dari 2" in text.get_text_range()
+    # enough room: a long table starts under its heading and runs on, leaving no half-empty page
+    document = build(15.0, 60)
+    first = document[0].get_textpage().get_text_range()
+    assert "Judul bagian" in first and "wilayah 0" in first and "Halaman 1 dari 2" in first
 
 
 def test_first_page_of_a_briefing_is_full(demo):
