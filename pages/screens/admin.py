@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pandas as pd
 import streamlit as st
 
 from auth.roles import PERMISSIONS, PermissionDenied, require
@@ -90,6 +89,8 @@ with tab_backup:
         st.caption("Belum ada cadangan.")
 
 with tab_kop:
+    import pandas as pd
+
     from pages.components import data
     from reports.letterhead import (
         MAX_LOGO_BYTES,
