@@ -82,6 +82,10 @@ def describe_error(exc: BaseException) -> str:
     """One line in Bahasa Indonesia for a failure a user may cause (file, input, permissions)."""
     import duckdb
 
+    from auth.roles import PermissionDenied
+
+    if isinstance(exc, PermissionDenied):
+        return str(exc)
     if isinstance(exc, FileNotFoundError):
         return f"berkas atau folder tidak ditemukan: {exc.filename}"
     if isinstance(exc, IsADirectoryError):

@@ -114,8 +114,8 @@ def test_neutralise_frame_changes_exactly_the_cells_neutralise_would(cells):
 
 
 def test_kabupaten_user_cannot_export_another_kabupaten(db):
-    out = export_data(db, "csv", IncidentFilter(kab="63.71"), BANJARBARU)
-    assert out.rows == 0
+    with pytest.raises(PermissionDenied, match="di luar cakupan"):
+        export_data(db, "csv", IncidentFilter(kab="63.71"), BANJARBARU)
     every = pd.read_csv(io.BytesIO(export_data(db, "csv", IncidentFilter(), BANJARBARU).data), dtype=str)
     assert set(every["kode_kab"]) == {"63.72"}
 
