@@ -18,13 +18,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from reportlab.lib import colors  # noqa: E402
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.lib.units import cm  # noqa: E402
 from reportlab.platypus import Image, KeepTogether, Spacer  # noqa: E402
 
+from analysis.reasons import plain_reasons  # noqa: E402
 from reports.document import (  # noqa: E402
     CLASSIFICATIONS,
     MARK_RED,
@@ -33,7 +33,6 @@ from reports.document import (  # noqa: E402
     Marks,
     check_classification,
     data_table,
-    fmt_number,
     paragraph,
     render_pdf,
     styles,
@@ -43,7 +42,7 @@ from reports.letterhead import KOP_FILE, Letterhead, letterhead_flowables, load_
 from settings import PROFILE_FILE  # noqa: E402
 
 __all__ = ["Briefing", "CLASSIFICATIONS", "KOP_FILE", "TOP_N", "briefing_pdf", "build_briefing", "load_kop",
-           "plain_reasons"]
+]
 
 #: Regions listed in the briefing's top table.
 TOP_N = 10
@@ -168,100 +167,6 @@ def _trend_png(monthly: pd.Series, last_day: date, mark: str | None = None) -> b
     fig.savefig(buffer, format="png", dpi=130, bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()
-
-
-def plain_reasons(result, profile, panel: pd.DataFrame, quarter: str, regions: pd.DataFrame,
-                  eskalasi_names: dict[str, str] | None = None) -> pd.Series:
-    """Why each region scores as it does, in words a reader outside the office understands.
-
-    The two indicators that add most to a region's index (the ranking of
-    :func:`analysis.ipk.compute_quarter_ipk`) are told by what was recorded: "12 insiden
-    tercatat", "3 orang tewas", "insiden di 4 dari 9 kecamatan", "naik dari 2 menjadi 7 insiden
-    dibanding triwulan sebelumnya" — recorded counts, never the projected or weighted values.
-
-    Parameters
-    ----------
-    result : analysis.ipk.IPKResult
-    profile : analysis.profile.Profile
-    panel : pandas.DataFrame
-        The panel the result was computed from (``kode, triwulan`` and counts).
-    regions : pandas.DataFrame
-        ``kode, jumlah_kec`` in the order of the result.
-    """
-    from analysis.ipk import INCIDENT_INDICATORS
-    from analysis.panel import normalise_quarter
-    from analysis.triwulan import previous_quarter
-
-    q = normalise_quarter(quarter)
-    labels = panel["triwulan"].map(normalise_quarter) if len(panel) else panel.get("triwulan", pd.Series(dtype=str))
-    now = panel.loc[labels == q].set_index("kode") if len(panel) else pd.DataFrame()
-    before = panel.loc[labels == previous_quarter(q)].set_index("kode") if len(panel) else pd.DataFrame()
-    running = result.elapsed < 1
-    total = sum(d.bobot for d in profile.dimensi) or 1.0
-    keys, parts = [], []
-    for d in profile.dimensi:
-        inner = sum(i.bobot for i in d.indikator) or 1.0
-        for i in d.indikator:
-            keys.append(i)
-            scaled = result.indicators[i.kode].to_numpy(dtype=float) if i.kode in result.indicators else (
-                np.zeros(len(regions)))
-            parts.append(d.bobot / total * i.bobot / inner * scaled)
-    matrix = np.column_stack(parts) if parts else np.zeros((len(regions), 0))
-    order = np.argsort(-matrix, axis=1, kind="stable")
-    codes = regions["kode"].tolist()
-    kecamatan = regions["jumlah_kec"].tolist() if "jumlah_kec" in regions else [0] * len(codes)
-    notes = result.scores["catatan_kelas"].tolist() if "catatan_kelas" in result.scores else [""] * len(codes)
-    names = eskalasi_names or {}
-
-    def count(frame: pd.DataFrame, code: str, column: str) -> int:
-        if frame.empty or code not in frame.index or column not in frame.columns:
-            return 0
-        value = frame.at[code, column]
-        return int(value) if pd.notna(value) else 0
-
-    so_far = " sejauh ini" if running else ""
-    out = []
-    for row, code in enumerate(codes):
-        n = count(now, code, "jumlah")
-        picked = [keys[k].kode for k in order[row] if matrix[row, k] > 0]
-        words: list[str] = []
-        counted = False
-        for kode in picked:
-            if len(words) == 2:
-                break
-            text = None
-            if kode in ("skor_kejadian", "jumlah") and n and not counted:
-                text, counted = f"{fmt_number(n)} insiden tercatat{so_far}", True
-            elif kode == "eskalasi_maks" and count(now, code, "eskalasi_maks"):
-                level = count(now, code, "eskalasi_maks")
-                text = f"eskalasi tertinggi {names.get(str(level), 'tingkat ' + str(level))} ({level} dari 5)"
-            elif kode in ("tewas", "luka", "pengungsi") and count(now, code, kode):
-                verb = {"tewas": "orang tewas", "luka": "orang luka", "pengungsi": "orang mengungsi"}[kode]
-                text = f"{fmt_number(count(now, code, kode))} {verb}"
-            elif kode == "sebaran_kecamatan" and count(now, code, "kec_terdampak"):
-                text = f"insiden di {count(now, code, 'kec_terdampak')} dari {int(kecamatan[row])} kecamatan"
-            elif kode == "kenaikan" and n > count(before, code, "jumlah"):
-                if counted:
-                    text = f"naik dari {count(before, code, 'jumlah')} pada triwulan sebelumnya"
-                else:
-                    text = (f"naik dari {count(before, code, 'jumlah')} menjadi {n} insiden{so_far} dibanding "
-                            "triwulan sebelumnya")
-                    counted = True
-            elif kode not in INCIDENT_INDICATORS:
-                value = result.values[kode].iloc[row] if result.values is not None and kode in result.values else None
-                text = f"{next(i.nama for i in keys if i.kode == kode)} {fmt_number(value, 1)}"
-            if text and text not in words:
-                words.append(text)
-        if not words and n:
-            words.append(f"{fmt_number(n)} insiden tercatat{so_far}")
-        if not words:
-            words.append("belum ada insiden tercatat; skor dari rata-rata triwulan rujukan (proyeksi triwulan "
-                         "berjalan)" if running and picked else "tidak ada insiden tercatat")
-        sentence = _sentence("; ".join(words))
-        if notes[row]:
-            sentence += f". {notes[row]}"
-        out.append(sentence)
-    return pd.Series(out, index=regions.index, name="alasan")
 
 
 def build_briefing(con, user, quarter: str, *, summary: str = "", classification: str = "Terbatas",

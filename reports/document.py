@@ -31,6 +31,7 @@ from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Tabl
 
 from auth.identity import CLEARANCE_LEVELS, Scope
 from auth.roles import PermissionDenied, in_scope, scope_label
+from lang import number
 from store.batches import synthetic_loaded
 from store.incidents import IncidentFilter
 from store.regions import region_names
@@ -220,11 +221,11 @@ def fmt_number(value, decimals: int = 0, signed: bool = False) -> str:
     """Indonesian number text: ``1.234``, ``64,9``, ``+3`` / ``−2`` with ``signed``; ``-`` when missing."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "-"
-    number = float(value)
-    text = f"{abs(number):,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    value = float(value)
+    text = number(abs(value), decimals)
     if signed:
-        return ("+" if number > 0 else "−" if number < 0 else "") + text
-    return ("−" if number < 0 else "") + text
+        return ("+" if value > 0 else "−" if value < 0 else "") + text
+    return ("−" if value < 0 else "") + text
 
 
 # --- ReportLab pieces ---------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -12,6 +13,7 @@ from analysis.forecast import forecast_counts
 from analysis.ipk import CLASS_INDEX, CLASSES, HonestRules, IPKResult, compute_quarter_ipk
 from analysis.panel import shift_period
 from analysis.profile import Profile
+from analysis.reasons import plain_reasons
 from analysis.triwulan import previous_quarter, quarter_bounds, quarter_label
 from maps.choropleth import ChoroplethLayer
 from pages.components import data
@@ -36,6 +38,8 @@ def ipk_for_quarter(region: str | None, clearance: str, label: str, profile: Pro
     _, last = quarter_bounds(label)
     panel = data.period_counts(IncidentFilter(first, last), Scope(region, clearance))
     result = compute_quarter_ipk(panel, kab, profile, label, as_of=as_of or date.today(), area=area, rules=rules)
+    # the reasons in words the briefing uses too: recorded counts, never projected values
+    result = replace(result, reasons=plain_reasons(result, profile, panel, label, kab, data.vocab("eskalasi")))
     table = kab[["kode", "nama"]].assign(jumlah=result.scores["insiden"].to_numpy())
     return table, result
 
