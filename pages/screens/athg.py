@@ -1,10 +1,14 @@
-"""ATHG: Ancaman, Tantangan, Hambatan, Gangguan per region and aspect (TP3D framing)."""
+"""ATHG: Ancaman, Tantangan, Hambatan, Gangguan per region and aspect (TP3D framing).
+
+The four cards always read A, T, H, G in that order (a type without reports shows 0), followed
+by the reports without a type, if any.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from analysis.athg import athg_matrix
+from analysis.athg import ATHG, athg_matrix
 from lang import number
 from pages.components import data
 from pages.components.auth_gate import current_scope
@@ -13,16 +17,20 @@ from pages.components.filters import sidebar_filters
 scope = current_scope()
 st.title("Ancaman, Tantangan, Hambatan, Gangguan")
 flt = sidebar_filters(scope.region, key="athg")
-rows = data.incidents(flt.query, scope)
+with st.spinner("Memuat laporan…"):
+    rows = data.incidents(flt.query, scope)
 st.caption(f"Periode: {flt.period_label} · {number(len(rows))} laporan")
 if rows.empty:
     st.info("Tidak ada laporan pada periode dan saringan ini.")
     st.stop()
 
 names = data.vocab("athg")
-totals = rows["athg"].map(names).fillna("Tidak disebut").value_counts()
-cols = st.columns(len(totals))
-for col, (label, count) in zip(cols, totals.items()):
+counts = rows["athg"].value_counts()
+cards = [(names.get(code, code), int(counts.get(code, 0))) for code in ATHG]
+unnamed = len(rows) - sum(n for _, n in cards)
+if unnamed:
+    cards.append(("Tidak disebut", unnamed))
+for col, (label, count) in zip(st.columns(len(cards)), cards):
     col.metric(label, number(count))
 
 matrix = athg_matrix(rows)
