@@ -1,4 +1,5 @@
-"""Impor Laporan: upload a file, see every problem row by row, confirm uncertain places, commit."""
+"""Impor Laporan: upload a file, see every problem row by row, confirm uncertain places, commit;
+undo a batch after a confirmation. Times are the office's local time (WIB/WITA/WIT)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,16 @@ from ingest.importer import errors_xlsx, prepare_import
 from ingest.presets import CANONICAL, PRESETS, known_columns
 from ingest.readers import ReadError, read_table
 from ingest.template import template_xlsx
+from pages.components import state
 from pages.components.auth_gate import page_user
 from pages.components.context import cursor
+from pages.components.filters import derived_file_name, fill_missing, office_time
 from services.imports import commit_import, list_batches, undo_batch
 from store.mappings import load_mapping, mapping_names, save_mapping
 
 PREPARED = "impor_siap"
+UNDO_ASKED = "impor_batal_tanya"  # the batch whose undo waits for a yes
+
 
 
 @st.cache_resource(show_spinner="Memuat grid wilayah…")
@@ -49,7 +54,8 @@ if upload is not None:
         mapping = load_mapping(cursor(), choice.split(":", 1)[1])
     if choice == "petakan kolom":
         try:
-            raw = read_table(data, upload.name, known_columns() | {"tanggal", "judul"})
+            with st.spinner("Membaca kolom berkas…"):
+                raw = read_table(data, upload.name, known_columns() | {"tanggal", "judul"})
             columns = list(raw.frame.columns)
         except ReadError:
             columns = []
@@ -85,38 +91,58 @@ if upload is not None:
         st.caption(f"Format: {PRESETS[prepared.preset].label} · SHA-256 {prepared.sha256[:16]}…")
         if len(prepared.problems):
             st.subheader("Masalah per baris")
-            st.dataframe(prepared.problems, hide_index=True, key="impor_masalah")
+            st.dataframe(fill_missing(prepared.problems), hide_index=True, key="impor_masalah")
             st.download_button("Unduh daftar masalah (XLSX)", errors_xlsx(prepared.problems), key="impor_unduh",
-                               file_name=f"masalah-{upload.name}.xlsx")
+                               file_name=derived_file_name(upload.name, "masalah", "xlsx"))
         confirmed: set[int] = set()
         if len(prepared.confirm):
             st.subheader("Perlu konfirmasi wilayah")
-            table = st.data_editor(prepared.confirm.assign(terima=False), hide_index=True, key="impor_konfirmasi",
+            table = st.data_editor(fill_missing(prepared.confirm).assign(terima=False), hide_index=True, key="impor_konfirmasi",
                                    disabled=["baris", "kode_kab", "catatan"])
             confirmed = set(table.loc[table["terima"], "baris"].astype(int))
         if len(prepared.notes):
             with st.expander(f"Catatan ({len(prepared.notes)} baris diterima dengan catatan)"):
-                st.dataframe(prepared.notes, hide_index=True)
+                st.dataframe(fill_missing(prepared.notes), hide_index=True)
         if st.button("Impor baris yang valid", type="primary", key="impor_simpan"):
-            result = commit_import(cursor(), prepared, user, confirmed_rows=confirmed)
+            with st.spinner("Menyimpan insiden ke basis data…"):
+                result = commit_import(cursor(), prepared, user, confirmed_rows=confirmed)
             st.session_state.pop(PREPARED, None)
             st.cache_data.clear()
             st.success(f"Batch {result.batch}: {result.accepted} insiden baru, {result.duplicates} sudah ada, "
                        f"{result.rejected} ditolak; {result.probable_duplicates} kemungkinan duplikat untuk ditinjau.")
 
 st.subheader("Batch impor")
+state.show_flash()
 batches = list_batches(cursor(), user)
-st.dataframe(batches, hide_index=True, key="impor_batch")
-open_batches = batches.loc[batches["dibatalkan_pada"].isna() & ~batches["sintetis"], "id"].tolist()
+shown = batches.assign(dibuat_pada=[office_time(v, user.region) for v in batches["dibuat_pada"]],
+                       dibatalkan_pada=[office_time(v, user.region) for v in batches["dibatalkan_pada"]],
+                       wilayah=batches["wilayah"].fillna("nasional"))
+st.dataframe(fill_missing(shown), hide_index=True, key="impor_batch",
+             column_config={"dibuat_pada": "dibuat pada", "dibatalkan_pada": "dibatalkan pada"})
+open_batches = batches.loc[batches["dibatalkan_pada"].isna() & ~batches["sintetis"], "id"].astype(int).tolist()
 if open_batches:
     c1, c2 = st.columns([1, 3])
     target = c1.selectbox("Batch", open_batches, key="impor_batal_id")
-    if c2.button("Batalkan batch ini", key="impor_batal"):
-        try:
-            removed = undo_batch(cursor(), int(target), user)
-        except (PermissionDenied, ValueError) as exc:
-            st.error(str(exc))
-        else:
-            st.cache_data.clear()
-            st.success(f"Batch {target} dibatalkan: {removed} insiden dihapus.")
-        st.rerun()
+    if c2.button("Batalkan batch ini…", key="impor_batal"):
+        st.session_state[UNDO_ASKED] = int(target)
+    asked = st.session_state.get(UNDO_ASKED)
+    if asked in open_batches:
+        row = batches.set_index("id").loc[asked]
+        st.warning(f"Batalkan batch {asked} ({row['nama_berkas']}, {int(row['diterima'])} insiden baru, "
+                   f"{int(row['diperbarui'])} diperbarui)? Insiden baru dihapus dan insiden yang diperbarui "
+                   "dikembalikan ke versi sebelumnya. Pembatalan tercatat di jejak audit.", icon="⚠️")
+        yes, no, _ = st.columns([1, 1, 3])
+        if yes.button("Ya, batalkan", type="primary", key="impor_batal_ya"):
+            st.session_state.pop(UNDO_ASKED, None)
+            try:
+                with st.spinner(f"Membatalkan batch {asked}…"):
+                    removed = undo_batch(cursor(), asked, user)
+            except (PermissionDenied, ValueError) as exc:
+                state.flash(str(exc), "error")
+            else:
+                st.cache_data.clear()
+                state.flash(f"Batch {asked} dibatalkan: {removed} insiden dihapus.")
+            st.rerun()
+        if no.button("Tidak", key="impor_batal_tidak"):
+            st.session_state.pop(UNDO_ASKED, None)
+            st.rerun()
