@@ -1,8 +1,12 @@
-"""Ruang Pimpinan: the risk picture a Governor or Bupati reads in one minute, every figure dated."""
+"""Ruang Pimpinan: the risk picture a Governor or Bupati reads in one minute, every figure dated.
+
+Dates are the office's own (WIB/WITA/WIT); the top 10 lists only regions with something to say
+(an IPK above zero, or incidents in the kecamatan), full width so the reasons can be read.
+"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
@@ -11,18 +15,20 @@ from analysis.early_warning import surge_windows, surges
 from analysis.measures import classify, compute_measure
 from analysis.profile import load_profile
 from analysis.triwulan import previous_quarter, quarter_bounds, quarter_label
-from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
+from lang import day, number
+from maps.choropleth import ChoroplethLayer, bounds_of, build_map, choropleth_features
 from pages.components import data, state
 from pages.components.auth_gate import current_scope
 from pages.components.context import cursor
+from pages.components.filters import fill_missing, office_today
 from pages.components.ipk import backtest, ipk_for_quarter, ipk_layer, next_quarter_forecast
-from pages.components.maps import render_map
+from pages.components.maps import render_map, scope_labels
 from settings import DATA_DIR
 from store.elections import elections, load_calendar
 from store.incidents import IncidentFilter, count_unsettled
 
 scope = current_scope()
-today = date.today()
+today = office_today(scope.region)
 presenting = st.toggle("Mode presentasi", key=state.PRESENTATION)
 if presenting:  # static CSS, no user data: hide every control for the projector
     st.markdown("<style>[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl'],"
@@ -34,8 +40,9 @@ st.title(f"Ruang Pimpinan — {area}")
 label = quarter_label(today)
 start, end = quarter_bounds(label)
 profile = load_profile(DATA_DIR / "profiles" / "konflik_sosial.toml")
-table, now = ipk_for_quarter(scope.region, scope.clearance, label, profile)
-_, before = ipk_for_quarter(scope.region, scope.clearance, previous_quarter(label), profile)
+with st.spinner("Menghitung indeks potensi konflik…"):
+    table, now = ipk_for_quarter(scope.region, scope.clearance, label, profile)
+    _, before = ipk_for_quarter(scope.region, scope.clearance, previous_quarter(label), profile)
 scores = now.scores.assign(nama=table["nama"], alasan=now.reasons, jumlah=table["jumlah"],
                            perubahan=now.scores["ipk"] - before.scores["ipk"])
 
@@ -47,19 +54,21 @@ base = data.aggregate("kab", IncidentFilter(*windows.baseline), scope)
 alerts = surges(recent, base)
 open_cases = count_unsettled(cursor(), scope)
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Insiden 7 hari terakhir", int(week["jumlah"].sum()) if len(week) else 0,
-          help=f"{today - timedelta(days=6):%d/%m/%Y}–{today:%d/%m/%Y}")
-c2.metric(f"Insiden triwulan {label}", int(quarter), help=f"{start:%d/%m/%Y}–{today:%d/%m/%Y}")
-c3.metric("Wilayah dengan lonjakan", len(alerts), help="4 minggu terakhir vs 4 minggu sebelumnya, uji binomial")
-c4.metric("Kasus belum selesai", int(open_cases))
-st.caption(f"Data per {today:%d/%m/%Y} · IPK triwulan {label} ({start:%d/%m/%Y}–{end:%d/%m/%Y}), profil "
+c1.metric("Insiden 7 hari terakhir", number(int(week["jumlah"].sum()) if len(week) else 0),
+          help=f"{day(today - timedelta(days=6))}–{day(today)}")
+c2.metric(f"Insiden triwulan {label}", number(int(quarter)), help=f"{day(start)}–{day(today)}")
+c3.metric("Wilayah dengan lonjakan", number(len(alerts)), help="4 minggu terakhir vs 4 minggu sebelumnya, uji binomial")
+c4.metric("Kasus belum selesai", number(int(open_cases)))
+st.caption(f"Data per {day(today)} · IPK triwulan {label} ({day(start)}–{day(end)}), profil "
            f"{profile.nama}; perubahan dibanding triwulan {previous_quarter(label)} · kelas Rendah/Sedang/Tinggi "
            f"pada rata-rata ± 1 SD ({now.cuts[0]:.1f} / {now.cuts[1]:.1f})")
 
-check = backtest(scope.region, scope.clearance, {"ipk": profile})
+with st.spinner("Menguji ketepatan indeks pada triwulan lalu…"):
+    check = backtest(scope.region, scope.clearance, {"ipk": profile})
 if check is not None and check.verdict is not None:
     if check.verdict.shown:
-        ahead = next_quarter_forecast(scope.region, scope.clearance)
+        with st.spinner("Menyusun prakiraan triwulan depan…"):
+            ahead = next_quarter_forecast(scope.region, scope.clearance)
         rising = ahead.loc[(ahead["bawah"] > ahead["terakhir"]) & (ahead["perkiraan"] >= 1.25 * ahead["terakhir"].clip(lower=1))]
         names = table.set_index("kode")["nama"]
         words = ", ".join(f"{names.get(k, k)} (~{v:.0f})" for k, v in
@@ -68,7 +77,7 @@ if check is not None and check.verdict is not None:
                    "tajam triwulan depan.", icon="📈")
     st.caption(check.verdict.text)
 
-map_col, list_col = st.columns([3, 2])
+TOP = 10
 if scope.region and len(scope.region) == 5:
     # a kabupaten/kota leader sees inside their region: kecamatan by incidents this triwulan
     kec = data.region_list("kec")
@@ -87,35 +96,52 @@ if scope.region and len(scope.region) == 5:
         alasan=kec["kode"].map(top_cat).fillna("tidak ada insiden"))
     layer = ChoroplethLayer(pd.DataFrame({"kode": kec["kode"], "nilai": values, "kelas_idx": classes.yb}),
                             classes.labels, f"Insiden per kecamatan, {label}")
-    base_geo, bounds = data.display_features("kec", "tinggi", scope.region)
-    with map_col:
-        render_map(build_map(choropleth_features(base_geo, layer, "insiden"), layer,
-                             bounds=[list(bounds[0]), list(bounds[1])]), key="pimpinan_peta", height=520)
-    with list_col:
-        st.subheader("10 kecamatan teratas")
-        st.dataframe(ranking.sort_values("insiden", ascending=False).head(10), hide_index=True, height=420,
-                     column_config={"nama": "Kecamatan", "perubahan": st.column_config.NumberColumn("Δ", format="%+d"),
-                                    "alasan": st.column_config.TextColumn("Alasan", width="large")})
+    with st.spinner("Menyiapkan peta…"):
+        base_geo, _ = data.display_features("kec", "tinggi", scope.region)
+        features = choropleth_features(base_geo, layer, "insiden")
+        m = build_map(features, layer, bounds=bounds_of(features), labels=scope_labels(kec["kode"], "kec"))
+    render_map(m, key="pimpinan_peta", height=520)
+    st.subheader(f"{TOP} kecamatan teratas")
+    top = ranking.sort_values(["insiden", "perubahan"], ascending=False).head(TOP)
+    st.dataframe(fill_missing(top), hide_index=True, width="stretch",
+                 column_config={"kode": st.column_config.TextColumn("Kode", width="small"),
+                                "nama": st.column_config.TextColumn("Kecamatan", width="medium"),
+                                "insiden": st.column_config.NumberColumn("Insiden", width="small"),
+                                "perubahan": st.column_config.NumberColumn("Δ", format="%+d", width="small"),
+                                "alasan": st.column_config.TextColumn("Alasan", width="large")})
 else:
-    with map_col:
-        layer = ipk_layer(scores, label)
-        prefix = scope.region[:2] if scope.region else None
-        base_geo, bounds = data.display_features("kab", "sedang" if prefix else "rendah", prefix)
-        render_map(build_map(choropleth_features(base_geo, layer, ""), layer, bounds=[list(bounds[0]), list(bounds[1])]),
-                   key="pimpinan_peta", height=520)
-    with list_col:
-        st.subheader("10 wilayah teratas")
-        top = scores.sort_values("ipk", ascending=False).head(10)
-        st.dataframe(top[["nama", "ipk", "kelas", "perubahan", "alasan"]], hide_index=True, height=420,
-                     column_config={"nama": "Wilayah", "ipk": st.column_config.NumberColumn("IPK", format="%.1f"),
-                                    "perubahan": st.column_config.NumberColumn("Δ", format="%+.1f"),
+    layer = ipk_layer(scores, label)
+    prefix = scope.region[:2] if scope.region else None
+    with st.spinner("Menyiapkan peta…"):
+        base_geo, _ = data.display_features("kab", "sedang" if prefix else "rendah", prefix)
+        features = choropleth_features(base_geo, layer, "")
+        m = build_map(features, layer, bounds=bounds_of(features, scores["kode"]),
+                      labels=scope_labels(scores["kode"], "kab"))
+    render_map(m, key="pimpinan_peta", height=520)
+    scored = scores.loc[scores["ipk"].fillna(0) > 0]
+    st.subheader(f"{TOP} wilayah teratas")
+    top = scored.sort_values("ipk", ascending=False).head(TOP)
+    if top.empty:
+        st.info(f"Belum ada wilayah dengan IPK di atas nol pada triwulan {label}.")
+    else:
+        st.dataframe(fill_missing(top[["nama", "ipk", "kelas", "perubahan", "alasan"]]), hide_index=True,
+                     width="stretch",
+                     column_config={"nama": st.column_config.TextColumn("Wilayah", width="medium"),
+                                    "ipk": st.column_config.NumberColumn("IPK", format="%.1f", width="small"),
+                                    "kelas": st.column_config.TextColumn("Kelas", width="small"),
+                                    "perubahan": st.column_config.NumberColumn("Δ", format="%+.1f", width="small"),
                                     "alasan": st.column_config.TextColumn("Alasan", width="large")})
+    quiet = len(scores) - len(scored)
+    if quiet:
+        st.caption(f"{number(quiet)} wilayah lain tanpa skor (IPK 0: tidak ada insiden tercatat atau bukti belum "
+                   "cukup) tidak dicantumkan.")
 
 names = elections(cursor())
 if names:
     calendar = load_calendar(cursor(), names[0])
     upcoming = calendar.loc[calendar["selesai"] >= pd.Timestamp(today)]
-    stage = (f"Tahapan berikut {names[0]}: {upcoming.iloc[0]['tahapan']} mulai {upcoming.iloc[0]['mulai']:%d/%m/%Y}"
+    stage = (f"Tahapan berikut {names[0]}: {upcoming.iloc[0]['tahapan']} mulai "
+             f"{day(pd.Timestamp(upcoming.iloc[0]['mulai']).date())}"
              if len(upcoming) else f"Seluruh tahapan {names[0]} telah selesai "
-                                   f"({calendar['selesai'].max():%d/%m/%Y}).")
+                                   f"({day(pd.Timestamp(calendar['selesai'].max()).date())}).")
     st.info(stage)
