@@ -27,12 +27,12 @@ from libpysal.weights import W
 from scipy import sparse
 from scipy.stats import false_discovery_control
 
-__all__ = ["GiStar", "LocalMoran", "LocalWeights", "gi_star", "local_moran", "prepare_weights"]
+__all__ = ["GiStar", "LocalMoran", "LocalWeights", "gi_star", "gi_star_periods", "local_moran", "prepare_weights"]
 
 _LEVELS = ((0.01, "99%"), (0.05, "95%"), (0.10, "90%"))
 _QUADRANTS = {1: "Tinggi-Tinggi", 2: "Rendah-Tinggi", 3: "Rendah-Rendah", 4: "Tinggi-Rendah"}
-#: Float64 values held at once per block of regions in the permutation step (~32 MB).
-_BLOCK_VALUES = 4_000_000
+#: Float64 values per block of regions in the permutation step (~2 MB: stays in cache, twice as fast as 32 MB).
+_BLOCK_VALUES = 250_000
 
 
 @dataclass(frozen=True)
@@ -149,13 +149,30 @@ def gi_star(values, w, *, permutations: int = 999, seed: int = 12345, fdr: bool 
     """
     prepared = _prepared(w)
     y = _check_values(values, prepared.n)
-    total = y.sum()
+    result = gi_star_periods(y[:, None], prepared, permutations=permutations, seed=seed, fdr=fdr)
+    return GiStar(z=result.z[:, 0], p_sim=result.p_sim[:, 0], p_fdr=result.p_fdr[:, 0], kelas=result.kelas[:, 0])
+
+
+def gi_star_periods(values, w, *, permutations: int = 999, seed: int = 12345, fdr: bool = True) -> GiStar:
+    """Gi* of several periods at once: :func:`gi_star` of every column of ``values``.
+
+    ``values`` has shape ``(regions, periods)``; every field of the result has that shape and
+    the FDR adjustment is done per period. The permutation draws are shared, as they are
+    between separate calls with the same seed, so each column equals :func:`gi_star` of it.
+    """
+    prepared = _prepared(w)
+    y = np.asarray(values, dtype=float)
+    if y.ndim != 2:
+        raise ValueError(f"nilai harus berbentuk (wilayah, periode), didapat {y.shape}")
+    _check_values(y[:, 0] if y.shape[1] else np.empty(0), prepared.n)
+    total = y.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):  # no incident at all: z is NaN, nothing significant
         g, z = _g_star(y, prepared.star.matrix)
-        p_sim = _pseudo_p(y, g, prepared.star, permutations, seed, lambda s, zi, sw: (s + sw * zi) / total)
+        p_sim = _pseudo_p(y, g, prepared.star, permutations, seed,
+                          lambda s, zi, sw, col: (s + sw * zi) / total[col])
     p_sim = p_sim.astype(np.float32)  # as esda returns it
-    p = _fdr(p_sim) if fdr else np.asarray(p_sim)
-    kelas = np.full(len(y), "Tidak signifikan", dtype=object)
+    p = np.column_stack([_fdr(col) for col in p_sim.T]) if fdr else p_sim
+    kelas = np.full(y.shape, "Tidak signifikan", dtype=object)
     for alpha, label in reversed(_LEVELS):
         sig = p <= alpha
         kelas[sig & (z > 0)] = f"Titik panas {label}"
@@ -176,8 +193,8 @@ def local_moran(values, w, *, permutations: int = 999, seed: int = 12345, alpha:
         lag = prepared.moran.matrix @ z
         local = (prepared.n - 1) * z * lag / (z * z).sum()
         scaling = (prepared.n - 1) / (z * z).sum()
-        p_sim = _pseudo_p(z, local, prepared.moran, permutations, seed,
-                          lambda s, zi, sw: zi * (s + sw * zi) * scaling)
+        p_sim = _pseudo_p(z[:, None], local[:, None], prepared.moran, permutations, seed,
+                          lambda s, zi, sw, col: zi * (s + sw * zi) * scaling)[:, 0]
     q = _quadrants(z, lag)
     p = _fdr(p_sim) if fdr else p_sim
     significant = (p <= alpha) & np.isfinite(local)  # constant values: no cluster, whatever p says
@@ -193,17 +210,17 @@ def _check_values(values, n: int) -> np.ndarray:
 
 
 def _g_star(y: np.ndarray, matrix) -> tuple[np.ndarray, np.ndarray]:
-    """Gi* and its analytical z-score, as ``esda.G_Local.calc`` computes them (star: nothing removed)."""
+    """Gi* and its analytical z-score per column of ``y``, as ``esda.G_Local.calc`` computes them."""
     n = len(y)
-    statistic = (matrix @ y) / y.sum()
-    mean = y.sum() / n
-    variance = (y**2).sum() / n - mean**2
-    cardinality = np.asarray(matrix.sum(axis=1)).squeeze()
+    statistic = (matrix @ y) / y.sum(axis=0)
+    mean = y.sum(axis=0) / n
+    variance = (y**2).sum(axis=0) / n - mean**2
+    cardinality = np.asarray(matrix.sum(axis=1))  # (n, 1): broadcasts over the columns
     expected = cardinality / n
     expected_variance = cardinality * (n - cardinality)
     expected_variance /= n - 1
     expected_variance *= 1 / n**2
-    expected_variance *= variance / mean**2
+    expected_variance = expected_variance * (variance / mean**2)  # (n, 1) × (columns,): one column each
     return statistic, (statistic - expected) / np.sqrt(expected_variance)
 
 
@@ -224,37 +241,83 @@ def _permuted_ids(max_card: int, n: int, permutations: int, seed: int) -> np.nda
 def _pseudo_p(z: np.ndarray, observed: np.ndarray, rows: _Rows, permutations: int, seed: int, stat) -> np.ndarray:
     """Directed pseudo p-values of conditional randomisation, as ``esda.crand`` computes them.
 
-    For region ``i`` esda draws its neighbours' values from the other regions with the shared
-    draw table (position ``j >= i`` means region ``j + 1``), combines them with ``i``'s weights
-    (one matrix-vector product per region) and counts draws at least as large as observed.
-    Here all regions of one cardinality are done together; ``np.matmul`` over the stack runs the
-    same product per region, so the counts are esda's.
+    For region ``i`` esda draws its neighbours' values from the other regions with one shared
+    draw table (a drawn position ``j >= i`` means region ``j + 1``), combines them with ``i``'s
+    weights in one (permutations × cardinality) matrix-vector product and counts the draws at
+    least as large as observed. Here the regions of one cardinality are done together in
+    cache-sized blocks, with the same products on the same rows, so every count — ties included —
+    is esda's. ``z`` and ``observed`` are ``(n, columns)``, one column per variable (e.g. per
+    period); ``stat(lagged, z_i, self_weight, column)`` turns lagged draws into the statistic.
     """
     if permutations < 1:
         raise ValueError(f"permutasi harus ≥ 1, didapat {permutations!r}")
-    n = len(z)
-    max_card = max(int(rows.cardinality.max()), 1)
-    ids = _permuted_ids(max_card, n, int(permutations), int(seed))
-    below, above = z[ids], z[np.minimum(ids + 1, n - 1)]
-    larger = np.empty(n, dtype=np.int64)
+    n, columns = z.shape
+    ids = _permuted_ids(max(int(rows.cardinality.max()), 1), n, int(permutations), int(seed))
+    below, above = z[ids], z[np.minimum(ids + 1, n - 1)]  # (permutations, max_card, columns)
+    larger = np.empty((n, columns), dtype=np.int64)
     for k in np.unique(rows.cardinality):
-        members = np.flatnonzero(rows.cardinality == k)
-        width = max(int(k), 1)  # a region without neighbours gets one neighbour of weight 0, as in esda
-        if k == 0:
-            weights, self_weight = np.zeros((len(members), 1)), np.zeros(len(members))
-        else:
-            weights = rows.weights[rows.indptr[members][:, None] + np.arange(k)]
-            self_weight = rows.self_weight[members]
-        drawn = np.ascontiguousarray(ids[:, :width])
-        low, high = np.ascontiguousarray(below[:, :width]), np.ascontiguousarray(above[:, :width])
-        step = max(1, _BLOCK_VALUES // (permutations * width))
-        for start in range(0, len(members), step):
-            block = members[start:start + step]
-            values = np.where(drawn >= block[:, None, None], high, low)
-            lagged = np.matmul(values, weights[start:start + step, :, None])[..., 0]
-            zi = z[block, None]
-            simulated = stat(lagged, zi, self_weight[start:start + step, None])
-            larger[block] = (simulated >= observed[block, None]).sum(axis=1)
+        group = _group(rows, int(k), ids, below, above)
+        step = max(1, _BLOCK_VALUES // (permutations * group.drawn.shape[1]))
+        for start in range(0, len(group.members), step):
+            block = slice(start, start + step)
+            members = group.members[block]
+            for col, lagged in enumerate(_lagged_draws(group, block, permutations)):
+                simulated = stat(lagged, z[members, col, None], group.self_weight[block, None], col)
+                larger[members, col] = (simulated >= observed[members, col, None]).sum(axis=1)
     flip = (permutations - larger) < larger
     larger[flip] = permutations - larger[flip]
     return (larger + 1.0) / (permutations + 1.0)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """The regions of one cardinality, their weights and the draws they read."""
+
+    members: np.ndarray
+    weights: np.ndarray  # (members, width)
+    self_weight: np.ndarray  # (members,)
+    drawn: np.ndarray  # (permutations, width)
+    draw_columns: np.ndarray  # (width, permutations): ``drawn`` transposed, each column contiguous
+    low: list  # per column (permutations, width): the drawn region's value, when it lies before i
+    high: list  # per column: the next region's value (the draw skipped region i)
+    forms: list | None  # per column (width + 1, permutations), when all members share one weight vector
+
+
+def _group(rows: _Rows, k: int, ids: np.ndarray, below: np.ndarray, above: np.ndarray) -> _Group:
+    members = np.flatnonzero(rows.cardinality == k)
+    width = max(k, 1)  # a region without neighbours gets one neighbour of weight 0, as in esda
+    if k == 0:
+        weights, self_weight = np.zeros((len(members), 1)), np.zeros(len(members))
+    else:
+        weights = rows.weights[rows.indptr[members][:, None] + np.arange(k)]
+        self_weight = rows.self_weight[members]
+    drawn = np.ascontiguousarray(ids[:, :width])
+    low = [np.ascontiguousarray(below[:, :width, col]) for col in range(below.shape[2])]
+    high = [np.ascontiguousarray(above[:, :width, col]) for col in range(below.shape[2])]
+    forms = None
+    if (weights == weights[0]).all():
+        # Contiguity rows of one cardinality share their weights (1/k). A row of draws then has
+        # only width + 1 forms over all regions: its c lowest draws lie before region i and take
+        # their own value, the others the next region's (c = 0..width). Each form is computed
+        # once, by the same (permutations × width) product esda runs for every region.
+        rank = np.argsort(np.argsort(drawn, axis=1), axis=1)
+        lowest = rank[None] < np.arange(width + 1)[:, None, None]
+        forms = [np.matmul(np.where(lowest, lo, hi), weights[0]) for lo, hi in zip(low, high)]
+    return _Group(members=members, weights=weights, self_weight=self_weight, drawn=drawn,
+                  draw_columns=np.ascontiguousarray(drawn.T), low=low, high=high, forms=forms)
+
+
+def _lagged_draws(group: _Group, block: slice, permutations: int):
+    """Per column, the weighted sum of each region's drawn neighbours: ``(regions in block, permutations)``."""
+    members = group.members[block]
+    if group.forms is not None:
+        before = np.zeros((len(members), permutations), dtype=np.int32)
+        for draws in group.draw_columns:  # one draw column at a time: no short axis to reduce
+            before += draws < members[:, None]
+        at = before * permutations + np.arange(permutations, dtype=np.int32)
+        for forms in group.forms:
+            yield forms.take(at)
+    else:
+        after = group.drawn >= members[:, None, None]
+        for lo, hi in zip(group.low, group.high):
+            yield np.matmul(np.where(after, hi, lo), group.weights[block, :, None])[..., 0]

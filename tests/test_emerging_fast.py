@@ -150,6 +150,15 @@ def _with_an_island():
     return W(neighbours, silence_warnings=True)
 
 
+def _unequal_weights():
+    from libpysal.weights import W, lat2W
+
+    grid = lat2W(6, 6, rook=False)
+    rng = np.random.default_rng(3)
+    weights = {i: list(rng.integers(1, 4, len(grid.neighbors[i])).astype(float)) for i in range(36)}
+    return W({i: list(grid.neighbors[i]) for i in range(36)}, weights, silence_warnings=True)
+
+
 @pytest.fixture(scope="module")
 def kec_jateng_weights(kec):
     from analysis.weights import contiguity_with_islands
@@ -157,7 +166,7 @@ def kec_jateng_weights(kec):
     return contiguity_with_islands(kec.loc[kec["kode"].str.startswith("33.")])[0]
 
 
-@pytest.mark.parametrize("case", ["kecamatan", "island", "constant"])
+@pytest.mark.parametrize("case", ["kecamatan", "island", "unequal", "constant"])
 def test_local_statistics_equal_esda(case, kec_jateng_weights):
     import warnings
 
@@ -165,7 +174,8 @@ def test_local_statistics_equal_esda(case, kec_jateng_weights):
 
     from analysis.hotspots import gi_star, local_moran, prepare_weights
 
-    w = {"kecamatan": kec_jateng_weights, "island": _with_an_island(), "constant": kec_jateng_weights}[case]
+    w = {"kecamatan": kec_jateng_weights, "island": _with_an_island(), "unequal": _unequal_weights(),
+         "constant": kec_jateng_weights}[case]
     w.transform = "r"
     rng = np.random.default_rng(7)
     y = np.zeros(w.n) if case == "constant" else rng.poisson(1.5, w.n).astype(float)  # small counts: many ties
@@ -196,3 +206,18 @@ def test_prepared_weights_leave_the_shared_w_alone(kec_jateng_weights):
     assert w.sparse is before and w.transform == "R"
     with pytest.raises(ValueError, match="jumlah nilai"):
         gi_star(np.ones(w.n + 1), prepared)
+
+
+def test_gi_star_of_several_periods_is_gi_star_of_each(kec_jateng_weights):
+    from analysis.hotspots import gi_star, gi_star_periods, prepare_weights
+
+    prepared = prepare_weights(kec_jateng_weights)
+    values = np.random.default_rng(5).poisson(0.8, (kec_jateng_weights.n, 4)).astype(float)
+    values[:, 2] = 0.0  # a quarter without any incident
+    together = gi_star_periods(values, prepared, permutations=199)
+    for col in range(values.shape[1]):
+        alone = gi_star(values[:, col], prepared, permutations=199)
+        np.testing.assert_array_equal(together.p_sim[:, col], alone.p_sim)
+        np.testing.assert_array_equal(together.p_fdr[:, col], alone.p_fdr)
+        np.testing.assert_array_equal(together.kelas[:, col], alone.kelas)
+        np.testing.assert_allclose(together.z[:, col], alone.z, equal_nan=True)
