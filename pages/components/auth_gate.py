@@ -29,8 +29,8 @@ from store.audit import AuditEvent, record
 from store.db import transaction
 from store.incidents import Scope
 
-__all__ = ["CRASH_MESSAGE", "current_scope", "page_user", "routing", "show_crash", "sign_in_page", "sign_out", "sign_out_button", "signed_in_user",
-           "sso_configured"]
+__all__ = ["CRASH_MESSAGE", "current_scope", "page_user", "routing", "show_crash", "sign_in_page", "sign_out",
+           "sign_out_button", "signed_in_user", "sso_configured"]
 
 SESSION_TIMES = "waktu_sesi"
 #: What a user reads when a page fails: no details, an id that the server log holds with the traceback.
@@ -133,7 +133,8 @@ def sign_out(message: str | None = None) -> None:
         with transaction(con):
             record(con, AuditEvent(actor=user.username, action="logout", role=user.role, region=user.region,
                                    detail={"alasan": message} if message else None))
-    for key in (state.USER, SESSION_TIMES):
+    # the next user of this browser starts clean: no identity, no filters or selection of the last one
+    for key in (state.USER, SESSION_TIMES, state.FILTERS, state.SELECTED_KAB, state.FOCUS_KEC):
         st.session_state.pop(key, None)
     if message:
         st.session_state[NOTICE] = message

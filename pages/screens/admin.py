@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import streamlit as st
 
 from auth.roles import PERMISSIONS, PermissionDenied, require
 from pages.components.auth_gate import page_user
 from pages.components.context import cursor, db_file
+from pages.components.filters import fill_missing, office_time
 from reports.safe import to_csv_bytes
 from services.accounts import AuthError, create_user, list_users, set_active, unlock
 from store.audit import read_audit, verify_chain
@@ -26,7 +27,10 @@ st.title("Pengguna & Audit")
 tab_users, tab_audit, tab_backup, tab_kop = st.tabs(["Pengguna", "Jejak audit", "Cadangan", "Kop surat"])
 
 with tab_users:
-    st.dataframe(list_users(cursor(), user.region), hide_index=True)
+    people = list_users(cursor(), user.region)
+    for column in ("locked_until", "last_login"):  # stored in UTC, read in the office's time
+        people[column] = [office_time(v, user.region) for v in people[column]]
+    st.dataframe(fill_missing(people), hide_index=True)
     with st.form("pengguna_baru"):
         st.markdown("**Tambah pengguna**")
         c1, c2, c3, c4 = st.columns(4)
@@ -83,7 +87,8 @@ with tab_backup:
     snapshots = list_snapshots(db_file())
     if snapshots:
         st.dataframe([{"berkas": s.name, "ukuran (MB)": round(s.stat().st_size / 1e6, 1),
-                       "dibuat (UTC)": datetime.utcfromtimestamp(s.stat().st_mtime).strftime("%d/%m/%Y %H:%M")}
+                       "dibuat": office_time(datetime.fromtimestamp(s.stat().st_mtime, UTC).replace(tzinfo=None),
+                                             user.region)}
                       for s in reversed(snapshots)], hide_index=True)
     else:
         st.caption("Belum ada cadangan.")
