@@ -228,6 +228,8 @@ def _jenis(frame: pd.DataFrame, level: str) -> pd.Series:
 
 def _write(layers: dict[str, gpd.GeoDataFrame], report: dict, directory: Path) -> None:
     """Write to a temporary folder, then swap it in: readers never see a half-written install."""
+    from geo.adjacency import ADJACENCY_LEVELS, adjacency_path, build_adjacency, save_adjacency
+
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".install-", dir=directory.parent))
     staging.chmod(0o755)
@@ -236,6 +238,8 @@ def _write(layers: dict[str, gpd.GeoDataFrame], report: dict, directory: Path) -
             frame.to_parquet(staging / f"{level}.parquet", index=False)
         for level in ("kab", "kec"):
             locate.build_grid(layers[level]).save(staging / f"grid_{level}.npz")
+        for level in ADJACENCY_LEVELS:  # queen contiguity for the hotspot pages, built once here
+            save_adjacency(build_adjacency(layers[level]), adjacency_path(level, staging))
         web.write_display_copies(layers, staging / "web")
         (staging / "coverage_report.json").write_text(
             json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"

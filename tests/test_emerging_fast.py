@@ -221,3 +221,54 @@ def test_gi_star_of_several_periods_is_gi_star_of_each(kec_jateng_weights):
         np.testing.assert_array_equal(together.p_fdr[:, col], alone.p_fdr)
         np.testing.assert_array_equal(together.kelas[:, col], alone.kelas)
         np.testing.assert_allclose(together.z[:, col], alone.z, equal_nan=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Weights stored at boundary install = weights built from the geometry
+# ---------------------------------------------------------------------------------------------
+
+
+def _same_weights(a, b) -> bool:
+    """Same neighbours with the same weights (the order within a row may differ)."""
+    def rows(w):
+        return [{int(j): wij for j, wij in zip(w.neighbors[i], w.weights[i])} for i in range(w.n)]
+
+    return rows(a) == rows(b)
+
+
+@pytest.mark.parametrize("prefix", ["63", "31"])  # 31: Kepulauan Seribu's kecamatan are islands
+def test_stored_weights_equal_freshly_built_ones_for_a_province(kec, prefix):
+    from analysis.weights import contiguity_with_islands, weights_from_neighbours
+    from geo.adjacency import load_adjacency
+
+    stored = load_adjacency("kec").subset(prefix)  # an install older than the file builds and stores it once
+    w, islands = weights_from_neighbours(stored.neighbours(), stored.xy)
+    regions = kec.loc[kec["kode"].str.startswith(prefix + ".")]
+    fresh, fresh_islands = contiguity_with_islands(regions)
+    assert stored.kode.tolist() == regions["kode"].tolist()
+    assert islands == fresh_islands and (prefix != "31" or islands)
+    assert _same_weights(w, fresh)
+
+
+def test_adjacency_round_trip_and_fallback(kab, tmp_path):
+    from analysis.weights import contiguity_with_islands, weights_from_neighbours
+    from geo.adjacency import adjacency_path, build_adjacency, load_adjacency, save_adjacency
+    from settings import boundary_dir
+
+    built = build_adjacency(kab)
+    save_adjacency(built, tmp_path / "adjacency_kab.npz")
+    loaded = load_adjacency("kab", tmp_path)
+    for name in ("kode", "indptr", "indices", "xy"):
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(built, name))
+    w, islands = weights_from_neighbours(loaded.neighbours(), loaded.xy)
+    fresh, fresh_islands = contiguity_with_islands(kab)
+    assert islands == fresh_islands and _same_weights(w, fresh)
+
+    older_install = tmp_path / "lama"
+    older_install.mkdir()
+    (older_install / "kab.parquet").symlink_to(boundary_dir() / "kab.parquet")
+    rebuilt = load_adjacency("kab", older_install)
+    assert adjacency_path("kab", older_install).exists()  # stored for the next process
+    np.testing.assert_array_equal(rebuilt.indices, built.indices)
+    with pytest.raises(ValueError, match="tingkat wilayah tidak dikenal"):
+        load_adjacency("desa", tmp_path)
