@@ -377,36 +377,37 @@ def test_the_form_shows_the_import_message_in_its_group_then_files(app_env):
     from tests.apptest import ANALIS_BJB, open_page
 
     at = open_page("lapor", ANALIS_BJB).run()
-    at.text_input(key="lapor_judul").set_value("Ketegangan warga di pasar")
+    at.text_input(key="lapor0_judul").set_value("Ketegangan warga di pasar")
     at.button(key="lapor_ajukan").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == ["kategori: nilai bukan kategori yang dikenal — isi salah satu kode kategori: "
                                            "ASG, BTS, EKO, IDE, INF, KAM, LAIN, ORM, PEM, POL, SARA, SDA"]
-    assert at.text_input(key="lapor_judul").value == "Ketegangan warga di pasar"     # nothing typed is lost
-    at.selectbox(key="lapor_kategori").set_value("SARA")
-    at.selectbox(key="lapor_kode_kec").set_value("63.72.05")
+    assert at.text_input(key="lapor0_judul").value == "Ketegangan warga di pasar"    # nothing typed is lost
+    at.selectbox(key="lapor0_kategori").set_value("SARA")
+    at.selectbox(key="lapor0_kode_kec").set_value("63.72.05")
     at.button(key="lapor_ajukan").click().run()
     assert [s.value for s in at.success] == ["Laporan LAP-63.72-000001 diajukan."]
-    assert at.text_input(key="lapor_judul").value == ""                                # a fresh form for the next one
+    assert at.text_input(key="lapor1_judul").value == ""                               # a fresh form for the next one
 
 
 def test_a_stale_correction_on_the_page_keeps_the_typed_values(app_env, locator):
     from tests.apptest import ANALIS_BJB, open_page
 
     at = open_page("lapor", ANALIS_BJB).run()
-    at.text_input(key="lapor_judul").set_value("Draf awal")
-    at.selectbox(key="lapor_kategori").set_value("SDA")
+    at.text_input(key="lapor0_judul").set_value("Draf awal")
+    at.selectbox(key="lapor0_kategori").set_value("SDA")
     at.button(key="lapor_draf").click().run()
     mine = open_page("laporan", ANALIS_BJB, state={"laporan_dibuka": 1}).run()
     colleague = open_page("laporan", User("analis_bjb2", "analis", "63.72", "Terbatas"),
                           state={"laporan_dibuka": 1}).run()
     for session in (mine, colleague):
         session.button(key="laporan_koreksi").click().run()
-    colleague.text_input(key="koreksi_judul").set_value("Versi rekan").run()
+    assert colleague.text_input(key="koreksi1_judul").value == "Draf awal"           # the stored values
+    colleague.text_input(key="koreksi1_judul").set_value("Versi rekan").run()
     colleague.button(key="koreksi_draf").click().run()
     assert any("dikoreksi (versi 2" in s.value for s in colleague.success)
-    mine.text_input(key="koreksi_judul").set_value("Versi saya").run()
+    mine.text_input(key="koreksi1_judul").set_value("Versi saya").run()
     mine.button(key="koreksi_draf").click().run()
     assert not mine.exception
     assert any("sudah diubah orang lain" in e.value for e in mine.error)
-    assert mine.text_input(key="koreksi_judul").value == "Versi saya"
+    assert mine.text_input(key="koreksi1_judul").value == "Versi saya"

@@ -11,7 +11,7 @@ from pages.components.context import cursor
 from services.lapor import ReportRejected, check_report, file_report
 from services.lapsitda import local_today
 
-KEY = "lapor"
+FORM = "lapor"
 CHECKED = "lapor_periksa"      # services.lapor.Checked of the last check or refused save
 
 user = page_user()
@@ -24,7 +24,7 @@ st.caption("Satu laporan kejadian, potensi atau gejala. Hari tanpa kejadian? Nya
 
 saved = st.session_state.pop(form.LAST_SAVED, None)
 if saved is not None:
-    form.clear_form(KEY)
+    form.next_key(FORM, renew=True)        # a fresh, empty form for the next report
     st.session_state.pop(CHECKED, None)
     state = "diajukan" if saved.status == "diajukan" else "disimpan sebagai draf"
     st.success(f"Laporan {saved.nomor} {state}.")
@@ -34,8 +34,9 @@ if saved is not None:
     st.page_link("pages/screens/laporan.py", label=f"Buka laporan {saved.nomor}", icon="📄",
                  query_params={"id": str(saved.id)})
 
+key = form.next_key(FORM)
 checked = st.session_state.get(CHECKED)
-form.render_form(KEY, user, problems=None if checked is None else checked.problems,
+form.render_form(key, user, problems=None if checked is None else checked.problems,
                  default_day=local_today(user.region))
 if checked is not None:
     form.show_problems(checked)
@@ -53,11 +54,11 @@ if c3.button("Ajukan", type="primary", key="lapor_ajukan"):
     action = "ajukan"
 
 if action == "periksa":
-    st.session_state[CHECKED] = check_report(cursor(), form.read_form(KEY), form.locator(), user)
+    st.session_state[CHECKED] = check_report(cursor(), form.read_form(key), form.locator(), user)
     st.rerun()
 elif action is not None:
     try:
-        result = file_report(cursor(), form.read_form(KEY), form.locator(), user, submit=action == "ajukan",
+        result = file_report(cursor(), form.read_form(key), form.locator(), user, submit=action == "ajukan",
                              confirmed=confirmed)
     except ReportRejected as exc:
         st.session_state[CHECKED] = exc.checked

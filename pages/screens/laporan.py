@@ -28,8 +28,8 @@ from services.lapor import (
     return_report,
 )
 
-KEY = "koreksi"
-EDITING = "laporan_sunting"       # (report id, version the editor started from)
+FORM = "koreksi"
+EDITING = "laporan_sunting"       # _Editing of the correction in progress
 CHECKED = "laporan_periksa"       # services.lapor.Checked of a refused correction
 NOTICE = "laporan_pesan"
 PICKED = "laporan_pilihan"        # last row picked in the list
@@ -133,18 +133,26 @@ history = report_history(con, report_id, user)
 st.dataframe(history, hide_index=True, key="laporan_riwayat",
              column_config={"diubah_pada": st.column_config.DatetimeColumn("diubah (UTC)", format="DD/MM/YYYY HH:mm")})
 
+def _start_editing(current) -> None:
+    """A fresh correction form holding the report as it is now (its version is the one to beat)."""
+    st.session_state[EDITING] = {"id": current.id, "versi": current.versi, "key": form.next_key(FORM, renew=True),
+                                 "awal": form_values(current), "jenis": current.row["jenis"],
+                                 "tanggal_lapsitda": pd.Timestamp(current.row["tanggal_lapsitda"]).date()}
+    st.session_state.pop(CHECKED, None)
+
+
 if can_edit(view, user):
     editing = st.session_state.get(EDITING)
-    if editing is None or editing[0] != report_id:
+    if editing is None or editing["id"] != report_id:
         if st.button("Koreksi laporan", key="laporan_koreksi"):
-            form.prefill(KEY, form_values(view), row["jenis"], pd.Timestamp(row["tanggal_lapsitda"]).date())
-            st.session_state[EDITING] = (report_id, view.versi)
-            st.session_state.pop(CHECKED, None)
+            _start_editing(view)
             st.rerun()
     else:
         st.subheader("Koreksi")
         checked = st.session_state.get(CHECKED)
-        form.render_form(KEY, user, problems=None if checked is None else checked.problems)
+        form.render_form(editing["key"], user, initial=editing["awal"], jenis=editing["jenis"],
+                         tanggal_lapsitda=editing["tanggal_lapsitda"],
+                         problems=None if checked is None else checked.problems)
         if checked is not None:
             form.show_problems(checked)
         confirmed = st.checkbox("Saya sudah memeriksa: tempat ini benar", key="koreksi_konfirmasi") \
@@ -153,9 +161,7 @@ if can_edit(view, user):
         action = "draf" if c1.button("Simpan draf", key="koreksi_draf") else None
         action = "ajukan" if c2.button("Ajukan", type="primary", key="koreksi_ajukan") else action
         if c3.button("Muat versi terbaru", key="koreksi_muat"):
-            form.prefill(KEY, form_values(view), row["jenis"], pd.Timestamp(row["tanggal_lapsitda"]).date())
-            st.session_state[EDITING] = (report_id, view.versi)
-            st.session_state.pop(CHECKED, None)
+            _start_editing(view)
             st.rerun()
         if c4.button("Batal", key="koreksi_batal"):
             st.session_state.pop(EDITING, None)
@@ -163,8 +169,8 @@ if can_edit(view, user):
             st.rerun()
         if action is not None:
             try:
-                saved = correct_report(con, report_id, form.read_form(KEY), form.locator(), user, versi=editing[1],
-                                       submit=action == "ajukan", confirmed=confirmed)
+                saved = correct_report(con, report_id, form.read_form(editing["key"]), form.locator(), user,
+                                       versi=editing["versi"], submit=action == "ajukan", confirmed=confirmed)
             except ReportRejected as exc:
                 st.session_state[CHECKED] = exc.checked
                 st.rerun()
@@ -175,7 +181,6 @@ if can_edit(view, user):
             else:
                 st.session_state.pop(EDITING, None)
                 st.session_state.pop(CHECKED, None)
-                form.clear_form(KEY)
                 st.session_state[NOTICE] = (f"Laporan {saved.nomor} dikoreksi (versi {saved.versi}, "
                                             f"{_STATUS.get(saved.status, saved.status)}).")
                 st.rerun()
