@@ -17,10 +17,9 @@ from pathlib import Path
 
 import duckdb
 
-from store.audit import AuditEvent, record
 from store.db import StoreError, backup_dir, transaction
 
-__all__ = ["anchor_file", "fingerprint", "list_snapshots", "record_backup", "restore_snapshot", "take_snapshot"]
+__all__ = ["anchor_file", "fingerprint", "list_snapshots", "restore_snapshot", "take_snapshot"]
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> dict[str, tuple[int, int]]:
@@ -65,16 +64,6 @@ def take_snapshot(con: duckdb.DuckDBPyConnection, db_file: str | Path) -> Path:
               "sidik_jari": {table: list(value) for table, value in saved.items()}}
     anchor_file(target).write_text(json.dumps(anchor, indent=1), encoding="utf-8")
     return target
-
-
-def record_backup(con: duckdb.DuckDBPyConnection, user, snapshot: str | Path) -> None:
-    """Audit a snapshot taken by ``user`` (an admin)."""
-    from auth.roles import require
-
-    require(user, "kelola_pengguna")
-    with transaction(con):
-        record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="cadangan",
-                               object=Path(snapshot).name))
 
 
 def anchor_file(snapshot: str | Path) -> Path:

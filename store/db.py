@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from settings import DATA_DIR
+from store.elections import seed_calendar
 
 __all__ = ["StoreError", "backup_dir", "connect", "is_read_only", "in_transaction", "migrate", "replace_rows",
            "schema_version", "transaction", "MIGRATIONS"]
@@ -224,8 +225,6 @@ def sync_vocab(con: duckdb.DuckDBPyConnection, vocab_dir: Path = VOCAB_DIR) -> N
 
 def _seed_defaults(con: duckdb.DuckDBPyConnection) -> None:
     # Data the user may edit later: only written into empty tables.
-    from store.elections import seed_calendar
-
     seed_calendar(con)
 
 

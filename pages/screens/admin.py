@@ -12,8 +12,9 @@ from pages.components.context import cursor, db_file
 from pages.components.filters import fill_missing, office_time
 from reports.safe import to_csv_bytes
 from services.accounts import AuthError, create_user, list_users, set_active, unlock
+from services.backups import back_up
 from store.audit import read_audit, verify_chain
-from store.backup import list_snapshots, record_backup, take_snapshot
+from store.backup import list_snapshots
 from store.db import StoreError
 
 user = page_user()
@@ -79,10 +80,9 @@ with tab_backup:
     if st.button("Buat cadangan sekarang", type="primary", key="cadangan_buat"):
         try:
             with st.spinner("Menyalin dan memeriksa…"):
-                path = take_snapshot(cursor(), db_file())
-                record_backup(cursor(), user, path)
+                path = back_up(cursor(), db_file(), user)
             st.success(f"Cadangan {path.name} dibuat dan cocok dengan basis data.")
-        except StoreError as exc:
+        except (PermissionDenied, StoreError) as exc:
             st.error(str(exc))
     snapshots = list_snapshots(db_file())
     if snapshots:
