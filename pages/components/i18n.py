@@ -45,6 +45,12 @@ EN = {
     "Bahasa": "Language",
     "Peta": "Map",
     "per kecamatan": "per district",
+    "Menghitung insiden…": "Counting incidents…",
+    "Menyiapkan peta…": "Preparing the map…",
+    "Cari kabupaten/kota atau kecamatan": "Find a regency/city or district",
+    "Nama wilayah muncul saat peta diperbesar.": "Region names appear as you zoom in.",
+    "Peta diperbesar ke Kecamatan": "Map zoomed to district",
+    "di luar cakupan": "outside your scope",
 }
 
 
