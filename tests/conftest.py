@@ -17,6 +17,23 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = DEFAULT_BOUNDARY_SOURCE
 
 
+#: Modules whose tests start servers, browsers, command-line subprocesses, whole pages or long
+#: property searches; ``pytest -m "not slow"`` leaves them out for a run in under a minute.
+SLOW_MODULES = {
+    "test_pages", "test_screens", "test_auth", "test_auth_race", "test_cli", "test_cli_errors", "test_backup",
+    "test_reports_pdf", "test_documents_region", "test_lapor", "test_lapsitda", "test_backtest", "test_analysis",
+    "test_ingest", "test_geo_boundaries", "test_living_sources", "test_clearance", "test_emerging_fast",
+    "test_resolve_real", "test_architecture", "test_hotspots", "test_letterhead", "test_upload_limits",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        name = item.module.__name__.rsplit(".", 1)[-1]
+        if name in SLOW_MODULES or name.startswith("test_browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_sessionstart(session):
     if not is_installed():
         raise pytest.UsageError(
