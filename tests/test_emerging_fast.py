@@ -4,6 +4,9 @@ level runs."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import numpy as np
 import pymannkendall as mk
 import pytest
@@ -272,3 +275,61 @@ def test_adjacency_round_trip_and_fallback(kab, tmp_path):
     np.testing.assert_array_equal(rebuilt.indices, built.indices)
     with pytest.raises(ValueError, match="tingkat wilayah tidak dikenal"):
         load_adjacency("desa", tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Hotspot page at kecamatan level
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hotspot_db(tmp_path_factory, regions_db):
+    from tests.apptest import USERS, create_users
+    from tests.conftest import make_demo_db
+
+    path = make_demo_db(tmp_path_factory.mktemp("hotspot"), regions_db, n=600, seed=5)
+    create_users(path, USERS)
+    return path
+
+
+@pytest.fixture
+def hotspot_env(hotspot_db, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("SIGAP_DB", str(hotspot_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield hotspot_db
+    st.cache_resource.clear()
+
+
+def _map_bytes(at) -> int:
+    return sum(e.proto.ByteSize() for e in at.get("component_instance"))
+
+
+def test_hotspot_page_at_kecamatan_level(hotspot_env):
+    from tests.apptest import open_page
+
+    at = open_page("hotspot", state={"hs_tingkat": "kec", "hs_perm": 99}, timeout=180).run()
+    assert not at.exception
+    assert "ketetanggaan queen; 119 wilayah kepulauan" in at.main.caption[0].value  # all 7,285 kecamatan
+    assert any("kecamatan satu provinsi" in c.value for c in at.main.caption)
+    assert 0 < _map_bytes(at) < 2_000_000
+    table = at.dataframe[0].value
+    assert table.empty or table["kode"].str.len().eq(8).all()
+    at.selectbox(key="hs_peta_prov").set_value("63").run()  # another province on the map: nothing recomputed
+    at.radio(key="hs_stat").set_value("Moran lokal").run()
+    assert not at.exception
+    at.button(key="hs_pola").click().run()
+    assert not at.exception
+    assert " – " in at.main.caption[-1].value
+
+
+def test_hotspot_page_of_a_kabupaten_user_draws_all_its_kecamatan(hotspot_env, kec):
+    from tests.apptest import ANALIS_BJB, open_page
+
+    at = open_page("hotspot", ANALIS_BJB, state={"hs_tingkat": "kec", "hs_perm": 99}, timeout=180).run()
+    assert not at.exception
+    assert not any("kecamatan satu provinsi" in c.value for c in at.main.caption)
+    script = "".join(json.loads(e.proto.json_args)["script"] for e in at.get("component_instance"))
+    assert set(re.findall(r'"kode": "(\d\d\.\d\d\.\d\d)"', script)) == set(kec.loc[kec["kode_induk"] == "63.72", "kode"])
