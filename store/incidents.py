@@ -80,6 +80,9 @@ class IncidentFilter:
     kab: str | None = None
     kategori: tuple[str, ...] = field(default_factory=tuple)
     sifat: tuple[str, ...] = field(default_factory=tuple)
+    #: drafts (``status_verifikasi = 'draft'``) are their author's work in progress: maps, counts,
+    #: exports and documents leave them out unless a reader of reports asks for them
+    include_drafts: bool = False
 
 
 def where_clause(flt: IncidentFilter, scope: Scope, alias: str = "i") -> tuple[str, list]:
@@ -90,6 +93,8 @@ def where_clause(flt: IncidentFilter, scope: Scope, alias: str = "i") -> tuple[s
     """
     a = f"{alias}." if alias else ""
     parts, params = [f"NOT {a}dihapus"], []
+    if not flt.include_drafts:
+        parts.append(f"coalesce({a}status_verifikasi, '') <> 'draft'")
     if scope.region is not None:
         column = "kode_prov" if len(scope.region) == 2 else "kode_kab"
         parts.append(f"{a}{column} = ?")

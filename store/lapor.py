@@ -154,7 +154,7 @@ def read_reports(con: duckdb.DuckDBPyConnection, ids: Iterable[int], scope: Scop
     kabs = keys["kode_kab"].unique()
     flt = IncidentFilter(date_from=pd.Timestamp(keys["tgl_mulai"].min()).date(),
                          date_to=pd.Timestamp(keys["tgl_mulai"].max()).date(),
-                         kab=kabs[0] if len(kabs) == 1 else None)
+                         kab=kabs[0] if len(kabs) == 1 else None, include_drafts=True)
     rows = query_incidents(con, flt, scope)
     rows = rows.loc[rows["id"].isin(keys["id"])]
     selected = ", ".join(f"{column} AS {name}" for column, name in _META.items())

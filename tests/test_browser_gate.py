@@ -11,7 +11,8 @@ from tests.conftest import make_demo_db
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 PASSWORD = "Banjarbaru2026"
-PAGES = ["pimpinan", "peta", "indeks", "hotspot", "tren", "pilkada", "athg", "impor", "ekspor", "admin"]
+PAGES = ["pimpinan", "peta", "indeks", "hotspot", "tren", "pilkada", "athg", "impor", "ekspor", "admin", "lapor",
+         "laporan", "lapsitda", "kelengkapan"]
 RAW_NAMES = {*PAGES, "app"}
 
 

@@ -411,3 +411,15 @@ def test_a_stale_correction_on_the_page_keeps_the_typed_values(app_env, locator)
     assert not mine.exception
     assert any("sudah diubah orang lain" in e.value for e in mine.error)
     assert mine.text_input(key="koreksi1_judul").value == "Versi saya"
+
+
+def test_a_draft_stays_off_maps_counts_and_exports_until_submitted(db, locator):
+    from store.incidents import IncidentFilter, Scope, aggregate_by_region, query_incidents
+
+    saved = lapor.file_report(db, _form(), locator, BJB, submit=False, now=NOW)
+    province = Scope("63", "Rahasia")
+    assert query_incidents(db, IncidentFilter(), province).empty
+    assert aggregate_by_region(db, IncidentFilter(), province).empty
+    assert lapor.open_report(db, saved.id, BJB).row["status_verifikasi"] == "draft"  # its author still opens it
+    lapor.correct_report(db, saved.id, _form(), locator, BJB, versi=1, submit=True, now=NOW)
+    assert len(query_incidents(db, IncidentFilter(), province)) == 1

@@ -325,3 +325,10 @@ def test_a_failing_page_shows_an_error_id_and_no_traceback(app_env, monkeypatch,
     assert "rahasia internal" not in errors[0] and "Traceback" not in errors[0]
     code = errors[0].split("kode ")[1].split(")")[0]
     assert any(code in r.getMessage() and r.exc_info for r in caplog.records)  # the log keeps the traceback
+
+
+def test_leaders_see_how_many_offices_reported_today(app_env):
+    at = open_page("pimpinan", GUB, timeout=180).run()
+    assert not at.exception
+    links = [link.label for link in at.get("page_link")]
+    assert any(label.startswith("0 dari 13 kab/kota sudah melapor") for label in links), links

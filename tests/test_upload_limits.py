@@ -323,7 +323,8 @@ def test_a_huge_place_cell_is_refused_without_fuzzy_matching_it(fresh_db, locato
     from store import connect
 
     huge = "Banjar" * 350_000
-    text = f"tanggal;kabupaten_kota;kategori;eskalasi;judul\n11/05/2024;{huge};SDA;3;Blokade\n11/05/2024;Kota Banjarbaru;SDA;3;Lain\n"
+    text = (f"tanggal;kabupaten_kota;kategori;eskalasi;judul\n11/05/2024;{huge};SDA;3;Blokade\n"
+            "11/05/2024;Kota Banjarbaru;SDA;3;Lain\n")
     con = connect(fresh_db)
     start = time.perf_counter()
     prepared = prepare_import(con, text.encode(), "besar.csv", locator, user=User("a", "analis", None, "Rahasia"))

@@ -23,6 +23,7 @@ from pages.components.context import cursor
 from pages.components.filters import fill_missing, office_today
 from pages.components.ipk import backtest, ipk_for_quarter, ipk_layer, next_quarter_forecast
 from pages.components.maps import render_map, scope_labels
+from services.lapsitda import reporting_count
 from settings import DATA_DIR
 from store.elections import elections, load_calendar
 from store.incidents import IncidentFilter, count_unsettled
@@ -59,6 +60,8 @@ c1.metric("Insiden 7 hari terakhir", number(int(week["jumlah"].sum()) if len(wee
 c2.metric(f"Insiden triwulan {label}", number(int(quarter)), help=f"{day(start)}–{day(today)}")
 c3.metric("Wilayah dengan lonjakan", number(len(alerts)), help="4 minggu terakhir vs 4 minggu sebelumnya, uji binomial")
 c4.metric("Kasus belum selesai", number(int(open_cases)))
+reporting = reporting_count(cursor(), scope)
+st.page_link("pages/screens/kelengkapan.py", label=reporting.text, icon="✅")
 st.caption(f"Data per {day(today)} · IPK triwulan {label} ({day(start)}–{day(end)}), profil "
            f"{profile.nama}; perubahan dibanding triwulan {previous_quarter(label)} · kelas Rendah/Sedang/Tinggi "
            f"pada rata-rata ± 1 SD ({now.cuts[0]:.1f} / {now.cuts[1]:.1f})")
