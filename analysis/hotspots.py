@@ -20,7 +20,6 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
-import esda
 import numpy as np
 from esda.crand import vec_permutations
 from libpysal.weights import W
@@ -88,10 +87,7 @@ def prepare_weights(w: W) -> LocalWeights:
     """
     w = _copy_weights(w)
     w.transform = "r"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # esda's note that it infers the self-weight: intended
-        star_w = esda.G_Local(np.arange(w.n, dtype=float), w, star=True, permutations=0, transform="R").w
-    return LocalWeights(n=w.n, moran=_rows(w.sparse), star=_rows(star_w.sparse))
+    return LocalWeights(n=w.n, moran=_rows(w.sparse), star=_rows(_star_matrix(w.sparse)))
 
 
 def _copy_weights(w: W) -> W:
@@ -102,6 +98,33 @@ def _copy_weights(w: W) -> W:
     original = w.transformations.get("O", w.weights)
     return W({i: list(w.neighbors[i]) for i in ids}, {i: list(original[i]) for i in ids},
              id_order=ids, silence_warnings=True)
+
+
+def _star_matrix(matrix) -> sparse.csr_matrix:
+    """The weights ``esda.G_Local(star=True)`` builds from row-standardised ones, operation for operation.
+
+    esda puts each row's largest weight on the diagonal (``libpysal.weights.fill_diagonal``,
+    through a LIL matrix: columns sorted, a zero not stored) and row-standardises again
+    (libpysal's ``transform = "R"``: each weight divided by the row's sum, added left to right in
+    column order). Done here on arrays instead of through two ``W`` objects, bit for bit the same.
+    """
+    matrix = sparse.csr_matrix(matrix)
+    n = matrix.shape[0]
+    rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
+    largest = np.asarray(matrix.max(axis=1).todense()).ravel()
+    diagonal = np.flatnonzero(largest != 0)
+    row = np.concatenate([rows, diagonal])
+    col = np.concatenate([matrix.indices, diagonal])
+    value = np.concatenate([matrix.data, largest[diagonal]]).astype(float)
+    order = np.lexsort((col, row))
+    row, col, value = row[order], col[order], value[order]
+    counts = np.bincount(row, minlength=n)
+    width = max(int(counts.max()), 1)
+    row_values = np.zeros((n, width))
+    row_values[np.arange(width) < counts[:, None]] = value
+    sums = np.cumsum(row_values, axis=1)[np.arange(n), np.maximum(counts - 1, 0)]  # left to right
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    return sparse.csr_matrix((value / sums[row], col, indptr), shape=matrix.shape)
 
 
 def _rows(matrix) -> _Rows:
