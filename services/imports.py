@@ -27,8 +27,10 @@ from ingest.validate import problems_frame
 from store import imports
 from store.audit import AuditEvent, record
 from store.db import transaction
+from store.mappings import save_mapping
 
-__all__ = ["ImportResult", "UndoResult", "commit_import", "list_batches", "undo_batch", "undo_import"]
+__all__ = ["ImportResult", "UndoResult", "commit_import", "list_batches", "save_column_mapping", "undo_batch",
+           "undo_import"]
 
 
 @dataclass(frozen=True)
@@ -232,3 +234,16 @@ def list_batches(con: duckdb.DuckDBPyConnection, user) -> pd.DataFrame:
     frame = imports.list_batches(con)
     keep = [_owns(user.region, owner if isinstance(owner, str) else None) for owner in frame["wilayah"]]
     return frame.loc[keep].reset_index(drop=True)
+
+
+def save_column_mapping(con: duckdb.DuckDBPyConnection, name: str, mapping: dict[str, str], user, fields) -> None:
+    """Save a column mapping for reuse (importers only), audited; target fields outside ``fields``
+    are refused."""
+    require(user, "impor")
+    name = str(name).strip()
+    if not name or len(name) > 80:
+        raise ValueError("nama pemetaan wajib diisi, paling panjang 80 karakter")
+    with transaction(con):
+        save_mapping(con, name, mapping, user.username, fields)
+        record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="simpan_pemetaan",
+                               object=name, detail={"kolom": len(mapping)}))

@@ -150,3 +150,15 @@ def test_a_regional_admin_manages_only_users_of_its_region(db):
     rows = db.execute("SELECT actor, role, region, action FROM audit WHERE actor = 'admin_kalsel' ORDER BY id").fetchall()
     assert rows == [("admin_kalsel", "admin", "63", "pengguna_dibuat"),
                     ("admin_kalsel", "admin", "63", "pengguna_dinonaktifkan")]
+
+
+def test_saving_a_column_mapping_needs_import_rights_and_is_audited(db):
+    from services.imports import save_column_mapping
+    from store.mappings import load_mapping
+
+    with pytest.raises(PermissionDenied):
+        save_column_mapping(db, "rekap", {"Tgl": "tanggal"}, User("gub", "pimpinan", "63", "Rahasia"), ["tanggal"])
+    save_column_mapping(db, "rekap", {"Tgl": "tanggal"}, BJB, ["tanggal"])
+    assert load_mapping(db, "rekap") == {"Tgl": "tanggal"}
+    assert db.execute("SELECT actor, region FROM audit WHERE action = 'simpan_pemetaan'").fetchall() == [
+        ("analis_bjb", "63.72")]

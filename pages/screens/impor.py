@@ -17,8 +17,8 @@ from pages.components import state
 from pages.components.auth_gate import page_user
 from pages.components.context import cursor
 from pages.components.filters import derived_file_name, fill_missing, office_time
-from services.imports import commit_import, list_batches, undo_batch
-from store.mappings import load_mapping, mapping_names, save_mapping
+from services.imports import commit_import, list_batches, save_column_mapping, undo_batch
+from store.mappings import load_mapping, mapping_names
 
 PREPARED = "impor_siap"
 UNDO_ASKED = "impor_batal_tanya"  # the batch whose undo waits for a yes
@@ -68,8 +68,11 @@ if upload is not None:
                 picked[source] = field
         name = st.text_input("Simpan pemetaan sebagai (opsional)", key="peta_nama")
         if name and st.button("Simpan pemetaan", key="peta_simpan"):
-            save_mapping(cursor(), name.strip(), picked, user.username, CANONICAL)
-            st.success(f"Pemetaan {name} disimpan.")
+            try:
+                save_column_mapping(cursor(), name, picked, user, CANONICAL)
+                st.success(f"Pemetaan {name} disimpan.")
+            except (PermissionDenied, ValueError) as exc:
+                st.error(str(exc))
         mapping = picked or None
     key = hashlib.sha256(data + repr((preset, mapping)).encode()).hexdigest()
     if st.session_state.get(PREPARED, (None,))[0] != key:
