@@ -6,10 +6,12 @@ quadrants and pseudo p-values for the same seed), computed faster for repeated u
 - :func:`prepare_weights` does the per-weights work once (the Gi* self-weights esda derives, the
   sparse rows and each region's neighbour weights), so a page that recomputes for every period
   or filter pays it once per weights, not per call;
-- the conditional permutations run over all regions of the same cardinality at once (numpy
-  broadcasting) instead of one Python iteration per region, with the same random draws as
-  ``esda.crand`` and the same floating-point operations, so every comparison with the observed
-  statistic — ties included — comes out as in esda.
+- the conditional permutations run over all regions of the same cardinality at once instead of
+  one Python iteration per region, with the same random draws as ``esda.crand`` and the same
+  floating-point products (where the regions share their weights, as contiguity rows of one
+  cardinality do, each of the few forms a row of draws can take is computed once), so every
+  comparison with the observed statistic — ties included — comes out as in esda;
+- :func:`gi_star_periods` does several periods in one call (the emerging hot spot patterns).
 
 The result is a frozen dataclass with named arrays plus the Indonesian class labels the pages show.
 """
@@ -109,6 +111,8 @@ def _star_matrix(matrix) -> sparse.csr_matrix:
     column order). Done here on arrays instead of through two ``W`` objects, bit for bit the same.
     """
     matrix = sparse.csr_matrix(matrix)
+    if (matrix.diagonal() != 0).any():
+        return matrix  # weights that carry self-weights already are used as they are, as esda does
     n = matrix.shape[0]
     rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
     largest = np.asarray(matrix.max(axis=1).todense()).ravel()
