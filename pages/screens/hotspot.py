@@ -154,8 +154,9 @@ st.caption(f"{period.date_from:%d/%m/%Y}–{end:%d/%m/%Y} · ketetanggaan queen;
 map_prefix, note = prefix, None
 if level == "kec" and len(table) > MAX_DRAWN:
     map_prefix = _province_on_map(table)
-    note = (f"Peta menggambar kecamatan satu provinsi; statistiknya dihitung atas {len(table):,} kecamatan "
-            "sekaligus (tetangga lintas provinsi ikut), dan tabel di bawah memuat semuanya.").replace(",", ".")
+    count = f"{len(table):,}".replace(",", ".")
+    note = (f"Peta menggambar kecamatan satu provinsi; statistiknya dihitung atas {count} kecamatan sekaligus "
+            "(tetangga lintas provinsi ikut), dan tabel di bawah memuat semuanya.")
 render_map(_map(table.loc[table["kode"].str.startswith(map_prefix + ".")] if map_prefix else table,
                 level, classes, colors, title, map_prefix), key="hs_peta", height=480)
 if note:
