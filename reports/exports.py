@@ -21,7 +21,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
@@ -130,7 +130,7 @@ def export_data(con: duckdb.DuckDBPyConnection, fmt: str, flt: IncidentFilter, u
         layer = _region_layer(con, flt, scope, regions, names)
         data = _gis(layer, incidents, fmt, region=region, synthetic=synthetic)
     count = len(incidents)
-    record_export(con, user, fmt, {k: str(v) for k, v in asdict(flt).items() if v not in (None, ())}, count)
+    record_export(con, user, fmt, {k: str(v) for k, v in flt.chosen().items()}, count)
     return Export(data=data, filename=f"sigap-insiden-{region.slug}-{stamp}.{fmt}", mime=FORMATS[fmt], rows=count)
 
 
@@ -192,7 +192,7 @@ def _metadata(table: pd.DataFrame, flt: IncidentFilter, user, latest, *, region:
         ("Dibuat pada", datetime.now().strftime("%d/%m/%Y %H:%M")),
         ("Data terbaru dimasukkan", latest.strftime("%d/%m/%Y %H:%M") if pd.notna(latest) else "-"),
         ("Cakupan wilayah", region.label if region is not None else (user.region or "nasional")),
-        ("Saringan", "; ".join(f"{k}={v}" for k, v in asdict(flt).items() if v not in (None, ())) or "tanpa saringan"),
+        ("Saringan", "; ".join(f"{k}={v}" for k, v in flt.chosen().items()) or "tanpa saringan"),
         ("Jumlah baris", str(len(table))),
     ]
     if hidden:

@@ -7,7 +7,7 @@ clearance come from the server-side user record (see ``auth/``), never from a wi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 import duckdb
@@ -83,6 +83,11 @@ class IncidentFilter:
     #: drafts (``status_verifikasi = 'draft'``) are their author's work in progress: maps, counts,
     #: exports and documents leave them out unless a reader of reports asks for them
     include_drafts: bool = False
+
+    def chosen(self) -> dict:
+        """The fields set away from their defaults (for audit rows and file metadata)."""
+        blank = IncidentFilter()
+        return {k: v for k, v in asdict(self).items() if v != getattr(blank, k)}
 
 
 def where_clause(flt: IncidentFilter, scope: Scope, alias: str = "i") -> tuple[str, list]:
