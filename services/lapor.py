@@ -49,7 +49,7 @@ __all__ = ["DRAFT", "EDITABLE", "EXTRA_FIELDS", "FIELD_OF_COLUMN", "FORM_FIELDS"
            "open_report", "report_history", "return_report"]
 
 FORM_FILE = "formulir.csv"
-DRAFT, SUBMITTED, RETURNED = "draft", "diajukan", "ditolak"
+DRAFT, SUBMITTED, RETURNED = "draft", "diajukan", "dikembalikan"
 #: Statuses in which the reporting office may still correct a report.
 EDITABLE = (DRAFT, RETURNED)
 #: Form fields beyond the import template: incident column → what it means.
@@ -366,7 +366,7 @@ def correct_report(con: duckdb.DuckDBPyConnection, report_id: int, form: ReportF
 
 def return_report(con: duckdb.DuckDBPyConnection, report_id: int, user, *, versi: int, reason: str,
                   now: datetime | None = None) -> int:
-    """Send a submitted report back to its office for correction (``ditolak``, reason kept); return
+    """Send a submitted report back to its office for correction (``dikembalikan``, reason kept); return
     the new version.
 
     Raises

@@ -23,7 +23,9 @@ __all__ = [
     "KNOWN_CODES",
     "NEVER_READ",
     "OPEN_COLUMNS",
+    "NOT_COUNTED",
     "Scope",
+    "VERIFIED",
     "aggregate_by_period",
     "aggregate_by_region",
     "count_incidents",
@@ -68,6 +70,13 @@ _LEVELS_SQL = (
     + ") v(kode, tingkat)) k"
 )
 
+#: Verification statuses that count as verified for leaders' views, the index and official documents
+#: (:attr:`IncidentFilter.verified_only`): checked by the kabupaten/kota at least.
+VERIFIED = ("diverifikasi_kab", "diverifikasi_prov")
+#: Statuses never counted on maps, counts, exports and documents (besides drafts): back with the
+#: author for correction, refused, or merged into another incident. A reader of reports sees them
+#: with ``include_drafts``.
+NOT_COUNTED = ("dikembalikan", "ditolak", "duplikat")
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,9 @@ class IncidentFilter:
     #: drafts (``status_verifikasi = 'draft'``) are their author's work in progress: maps, counts,
     #: exports and documents leave them out unless a reader of reports asks for them
     include_drafts: bool = False
+    #: only verified incidents (:data:`VERIFIED`): the default of leaders' pages and official documents;
+    #: an analyst may switch it off to include the submitted, not yet verified ones
+    verified_only: bool = False
 
     def chosen(self) -> dict:
         """The fields set away from their defaults (for audit rows and file metadata)."""
@@ -99,7 +111,10 @@ def where_clause(flt: IncidentFilter, scope: Scope, alias: str = "i") -> tuple[s
     a = f"{alias}." if alias else ""
     parts, params = [f"NOT {a}dihapus"], []
     if not flt.include_drafts:
-        parts.append(f"coalesce({a}status_verifikasi, '') <> 'draft'")
+        hidden = ", ".join(f"'{status}'" for status in ("draft", *NOT_COUNTED))
+        parts.append(f"coalesce({a}status_verifikasi, '') NOT IN ({hidden})")
+    if flt.verified_only:
+        parts.append(f"{a}status_verifikasi IN ({', '.join(repr(status) for status in VERIFIED)})")
     if scope.region is not None:
         column = "kode_prov" if len(scope.region) == 2 else "kode_kab"
         parts.append(f"{a}{column} = ?")

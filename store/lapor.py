@@ -111,7 +111,7 @@ def update_report(con: duckdb.DuckDBPyConnection, incident: int, versi: int, row
 
 def return_report(con: duckdb.DuckDBPyConnection, incident: int, versi: int, reason: str, editor: str,
                   now: datetime) -> int | None:
-    """Send a submitted report back to its office for correction (status ``ditolak``, reason kept);
+    """Send a submitted report back to its office for correction (status ``dikembalikan``, reason kept);
     return the new version or None when the report changed in between."""
     archived = con.execute(
         "INSERT INTO riwayat_insiden (id_insiden, versi, diubah_pada, diubah_oleh, batch_id, alasan, data) "
@@ -119,7 +119,7 @@ def return_report(con: duckdb.DuckDBPyConnection, incident: int, versi: int, rea
         "FROM incidents WHERE id = ? AND versi = ? AND NOT dihapus) x", [now, editor, incident, versi]).fetchone()[0]
     if not archived:
         return None
-    new = con.execute("UPDATE incidents SET status_verifikasi = 'ditolak', versi = versi + 1 "
+    new = con.execute("UPDATE incidents SET status_verifikasi = 'dikembalikan', versi = versi + 1 "
                       "WHERE id = ? AND versi = ? RETURNING versi", [incident, versi]).fetchall()
     if not new:
         return None

@@ -233,7 +233,7 @@ def test_a_returned_report_is_editable_again_with_the_reason_kept(db, locator):
         lapor.return_report(db, saved.id, KALSEL, versi=1, reason=" ")
     lapor.return_report(db, saved.id, KALSEL, versi=1, reason="Lengkapi kronologi.")
     view = lapor.open_report(db, saved.id, BJB)
-    assert (view.status, view.row["catatan_kembali"]) == ("ditolak", "Lengkapi kronologi.")
+    assert (view.status, view.row["catatan_kembali"]) == ("dikembalikan", "Lengkapi kronologi.")
     assert lapor.can_edit(view, BJB)
     again = lapor.correct_report(db, saved.id, _form(), locator, BJB, versi=view.versi, submit=True, now=NOW)
     assert again.status == "diajukan"

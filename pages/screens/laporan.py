@@ -33,7 +33,7 @@ EDITING = "laporan_sunting"       # _Editing of the correction in progress
 CHECKED = "laporan_periksa"       # services.lapor.Checked of a refused correction
 NOTICE = "laporan_pesan"
 PICKED = "laporan_pilihan"        # last row picked in the list
-_STATUS = {"draft": "draf", "diajukan": "diajukan", "ditolak": "dikembalikan untuk diperbaiki",
+_STATUS = {"draft": "draf", "diajukan": "diajukan", "dikembalikan": "dikembalikan untuk diperbaiki", "ditolak": "ditolak",
            "diverifikasi_kab": "diverifikasi kabupaten/kota", "diverifikasi_prov": "diverifikasi provinsi",
            "duplikat": "duplikat"}
 
@@ -84,7 +84,7 @@ c3.metric("LAPSITDA", f"{pd.Timestamp(row['tanggal_lapsitda']):%d/%m/%Y}")
 c4.metric("Versi", view.versi)
 if view.tertutup:
     st.warning(f"Klasifikasi {row['klasifikasi']} di atas izin Anda: hanya kolom terbuka yang ditampilkan.")
-if view.status == "ditolak" and row.get("catatan_kembali"):
+if view.status == "dikembalikan" and row.get("catatan_kembali"):
     st.warning("Dikembalikan untuk diperbaiki. Alasan:")
     st.text(row["catatan_kembali"])
 
