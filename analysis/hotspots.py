@@ -28,10 +28,16 @@ from libpysal.weights import W
 from scipy import sparse
 from scipy.stats import false_discovery_control
 
-__all__ = ["GiStar", "LocalMoran", "LocalWeights", "gi_star", "gi_star_periods", "local_moran", "prepare_weights"]
+__all__ = ["GI_CLASSES", "LISA_CLASSES", "GiStar", "LocalMoran", "LocalWeights", "gi_star", "gi_star_periods",
+           "local_moran", "prepare_weights"]
 
 _LEVELS = ((0.01, "99%"), (0.05, "95%"), (0.10, "90%"))
 _QUADRANTS = {1: "Tinggi-Tinggi", 2: "Rendah-Tinggi", 3: "Rendah-Rendah", 4: "Tinggi-Rendah"}
+#: Every class a result can carry, in legend order (cold → hot): the one home of their names, so a
+#: legend can never miss a class and leave regions grey.
+GI_CLASSES = ("Tidak signifikan", *(f"Titik dingin {label}" for _, label in _LEVELS),
+              *(f"Titik panas {label}" for _, label in reversed(_LEVELS)))
+LISA_CLASSES = ("Tidak signifikan", _QUADRANTS[1], _QUADRANTS[3], _QUADRANTS[4], _QUADRANTS[2])
 #: Float64 values per block of regions in the permutation step (~2 MB: stays in cache, twice as fast as 32 MB).
 _BLOCK_VALUES = 250_000
 

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.emerging import emerging_hotspots
-from analysis.hotspots import LocalWeights, gi_star, gi_star_periods, local_moran, prepare_weights
+from analysis.hotspots import GI_CLASSES, LISA_CLASSES, LocalWeights, gi_star, gi_star_periods, local_moran, prepare_weights
 from analysis.measures import compute_measure
 from analysis.triwulan import quarter_bounds, quarter_label
 from analysis.weights import weights_from_neighbours
@@ -29,12 +29,9 @@ from pages.components.auth_gate import current_scope
 from pages.components.maps import render_map
 from store.incidents import IncidentFilter, Scope
 
-GI_CLASSES = ("Tidak signifikan", "Titik dingin 99%", "Titik dingin 95%", "Titik dingin 90%",
-              "Titik panas 90%", "Titik panas 95%", "Titik panas 99%")
 GI_COLORS = ("#f2f2f2", "#2166ac", "#67a9cf", "#d1e5f0", "#fddbc7", "#ef8a62", "#b2182b")
-LISA_CLASSES = ("Tidak signifikan", "Tinggi-Tinggi", "Rendah-Rendah", "Tinggi-Rendah", "Rendah-Tinggi")
 LISA_COLORS = ("#f2f2f2", "#b2182b", "#2166ac", "#ef8a62", "#67a9cf")
-HOT_CLASSES = ("Titik panas 90%", "Titik panas 95%", "Titik panas 99%", "Tinggi-Tinggi")
+HOT_CLASSES = (*(c for c in GI_CLASSES if c.startswith("Titik panas")), LISA_CLASSES[1])
 STATISTICS = {"Gi*": (gi_star, GI_CLASSES, GI_COLORS), "Moran lokal": (local_moran, LISA_CLASSES, LISA_COLORS)}
 MEASURE_NAMES = {"jumlah": "Jumlah insiden", "per_1000_km2": "Insiden per 1.000 km²",
                  "eb_penduduk": "Insiden per 100.000 penduduk (empirical Bayes)"}
