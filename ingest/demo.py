@@ -114,7 +114,8 @@ def generate_demo(kab: pd.DataFrame, kec_names: dict[str, str], locator, bentuk_
         "judul": judul,
         "kronologi": "Data contoh (sintetis) untuk demonstrasi SIGAP; bukan kejadian nyata.",
         "klasifikasi": klasifikasi,
-        "status_verifikasi": "diverifikasi_kab",
+        # verified by the province, except some of the last 30 days still waiting at the kabupaten/kota
+        "status_verifikasi": np.where((age_days < 30) & (np.arange(n) % 3 == 0), "diajukan", "diverifikasi_prov"),
     })
     frame["hash_isi"] = [hashlib.sha256(i.encode()).hexdigest() for i in frame["id_sumber"]]
     return frame.sort_values("tgl_mulai", kind="stable").reset_index(drop=True)

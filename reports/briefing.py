@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
 import matplotlib
 
@@ -87,6 +88,7 @@ class Briefing:
     surge_period: str = "4 minggu terakhir"
     top_heading: str = "Wilayah dengan skor tertinggi"
     list_all: bool = False
+    counted: str = ""          # what the briefing counts (verified only, or also the unverified)
 
 
 def briefing_pdf(b: Briefing, kop: Letterhead | dict | None = None) -> bytes:
@@ -98,6 +100,8 @@ def briefing_pdf(b: Briefing, kop: Letterhead | dict | None = None) -> bytes:
              paragraph(b.title, st["title"]),
              paragraph(" · ".join(t for t in (b.region_label, f"Periode {b.period}") if t), st["subtitle"]),
              paragraph(f"Disusun {datetime.now():%d/%m/%Y %H:%M} oleh {b.author} dengan SIGAP", st["meta"])]
+    if b.counted:
+        story.append(paragraph(b.counted, st["meta"]))
     if b.synthetic:
         story.append(paragraph(f"{SYNTHETIC_MARK}: dokumen ini dibuat dari data demonstrasi, bukan kejadian nyata.",
                                st["note"].clone("tanda", textColor=colors.HexColor(MARK_RED), alignment=1)))
@@ -170,7 +174,8 @@ def _trend_png(monthly: pd.Series, last_day: date, mark: str | None = None) -> b
 
 
 def build_briefing(con, user, quarter: str, *, summary: str = "", classification: str = "Terbatas",
-                   title: str | None = None, region: str | None = None, today: date | None = None) -> Briefing:
+                   title: str | None = None, region: str | None = None, today: date | None = None,
+                   verified_only: bool = True) -> Briefing:
     """Assemble a briefing of triwulan ``quarter`` for ``region`` (default: the user's scope).
 
     Parameters
@@ -181,6 +186,9 @@ def build_briefing(con, user, quarter: str, *, summary: str = "", classification
         A province or kabupaten/kota inside the user's scope.
     today : datetime.date, optional
         The day the data covers up to (default: today); a running triwulan ends there.
+    verified_only : bool
+        Count only verified incidents (the default; the briefing says so), or also the submitted,
+        not yet verified ones (an analyst's choice).
 
     Raises
     ------
@@ -199,11 +207,14 @@ def build_briefing(con, user, quarter: str, *, summary: str = "", classification
     from reports.document import document_region, document_scope, is_synthetic, period_end, period_text
     from reports.letterhead import letterhead_for
     from reports.static_map import choropleth_image, display_regions
+    from reports.triwulan import counted_text
     from store.incidents import IncidentFilter, aggregate_by_period, aggregate_by_region
     from store.regions import kab_in_scope
     from store.vocab import vocab_names
 
     require(user, "ekspor")
+    # every count of the briefing under one rule (what it counts is said on its first page)
+    counted_filter = partial(IncidentFilter, verified_only=verified_only)
     check_classification(classification)
     today = today or date.today()
     area = document_region(con, user, region)
@@ -215,7 +226,7 @@ def build_briefing(con, user, quarter: str, *, summary: str = "", classification
     mark = SYNTHETIC_MARK if synthetic else None
     kab = kab_in_scope(con, area.code)
     first, _ = quarter_bounds(shift_period(quarter, -(HonestRules().window + 1)))
-    panel = aggregate_by_period(con, IncidentFilter(first, end), scope)
+    panel = aggregate_by_period(con, counted_filter(first, end), scope)
     profile = load_profile(PROFILE_FILE)
     result = compute_quarter_ipk(panel, kab, profile, quarter, as_of=last_day)
     reasons = plain_reasons(result, profile, panel, quarter, kab, vocab_names(con, "eskalasi"))
@@ -225,7 +236,7 @@ def build_briefing(con, user, quarter: str, *, summary: str = "", classification
     quiet = int(((top["insiden"] == 0) & (top["ipk"] <= 0)).sum())
     units, context, level = display_regions(area.code)
     if level == "kec":  # inside one kabupaten/kota: its kecamatan by incidents of the triwulan
-        counts = aggregate_by_region(con, IncidentFilter(start, last_day), scope, level="kec")
+        counts = aggregate_by_region(con, counted_filter(start, last_day), scope, level="kec")
         classes = classify(compute_measure(units.assign(luas_km2=1.0), counts, "jumlah"))
         map_png = choropleth_image(units, classes.yb, classes.labels, f"Jumlah insiden per kecamatan, {quarter}",
                                    last_day, subtitle=f"{area.short} · {period}", mark=mark, context=context,
@@ -241,13 +252,13 @@ def build_briefing(con, user, quarter: str, *, summary: str = "", classification
                                    metadata={"Wilayah": area.code or "nasional"})
     # a year of months up to the triwulan's last day so far; a month without incidents is drawn as zero
     months = period_labels(shift_period(month_label(last_day), -11, "bulan"), month_label(last_day), "bulan")
-    counts = aggregate_by_period(con, IncidentFilter(date.fromisoformat(months[0] + "-01"), last_day), scope,
+    counts = aggregate_by_period(con, counted_filter(date.fromisoformat(months[0] + "-01"), last_day), scope,
                                  period="bulan")
     monthly = counts.groupby("bulan")["jumlah"].sum().reindex(months, fill_value=0)
     monthly.index = pd.to_datetime(monthly.index + "-01")
     windows = surge_windows(today)
-    recent = aggregate_by_region(con, IncidentFilter(*windows.recent), scope, by_kategori=True)
-    before = aggregate_by_region(con, IncidentFilter(*windows.baseline), scope, by_kategori=True)
+    recent = aggregate_by_region(con, counted_filter(*windows.recent), scope, by_kategori=True)
+    before = aggregate_by_region(con, counted_filter(*windows.baseline), scope, by_kategori=True)
     flagged = surges(recent, before, by=("kode", "kategori"))
     kategori = vocab_names(con, "kategori")
     flagged = flagged.assign(
@@ -264,4 +275,5 @@ def build_briefing(con, user, quarter: str, *, summary: str = "", classification
                     unit="kabupaten/kota", list_all=area.level == "kab",
                     top_heading=(f"Indeks Potensi Konflik {area.name}" if area.level == "kab"
                                  else "Wilayah dengan skor tertinggi"),
+                    counted=counted_text(verified_only),
                     surge_period=f"4 minggu terakhir, {windows.recent[0]:%d/%m/%Y} s.d. {windows.recent[1]:%d/%m/%Y}")

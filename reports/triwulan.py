@@ -29,7 +29,7 @@ from reports.document import (
 from reports.safe import neutralise_xlsx_frame
 from store.incidents import IncidentFilter, query_incidents
 
-__all__ = ["NUMERIC_COLUMNS", "backtest_paragraph", "quarter_table", "triwulan_pdf", "triwulan_workbook",
+__all__ = ["NUMERIC_COLUMNS", "backtest_paragraph", "counted_text", "quarter_table", "triwulan_pdf", "triwulan_workbook",
            "triwulan_xlsx"]
 
 #: The count columns every quarterly table has (besides one column per kategori).
@@ -37,7 +37,17 @@ NUMERIC_COLUMNS = ("potensi_gejala", "kejadian", "eskalasi_maks", "selesai", "ju
 _UNKNOWN_KEC = "(kecamatan tidak tercatat)"
 
 
-def quarter_table(con, user, quarter: str, *, region: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def counted_text(verified_only: bool) -> str:
+    """The sentence an official document carries about what it counts."""
+    if verified_only:
+        return ("Yang dihitung: insiden yang sudah diverifikasi (diverifikasi kabupaten/kota atau diverifikasi "
+                "provinsi); laporan yang belum diverifikasi, dikembalikan, ditolak atau duplikat tidak dihitung.")
+    return ("Yang dihitung: semua insiden yang sudah diajukan, termasuk yang belum diverifikasi; draf, laporan "
+            "yang dikembalikan, ditolak atau duplikat tidak dihitung.")
+
+
+def quarter_table(con, user, quarter: str, *, region: str | None = None,
+                  verified_only: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per kabupaten/kota of the region (inside one kabupaten/kota: per kecamatan): counts by
     category and sifat, max escalation, handled share, change against the previous quarter.
 
@@ -47,6 +57,9 @@ def quarter_table(con, user, quarter: str, *, region: str | None = None) -> tupl
         Needs the ``ekspor`` permission; its scope and clearance limit the rows.
     region : str, optional
         A province or kabupaten/kota inside the user's scope (default: the scope).
+    verified_only : bool
+        Count only verified incidents (the default of official documents, see
+        :func:`counted_text`); False adds the submitted, not yet verified ones.
 
     Returns
     -------
@@ -68,8 +81,9 @@ def quarter_table(con, user, quarter: str, *, region: str | None = None) -> tupl
     scope = document_scope(user, area)
     start, end = quarter_bounds(quarter)
     prev_start, prev_end = quarter_bounds(previous_quarter(quarter))
-    rows = query_incidents(con, IncidentFilter(date_from=start, date_to=end), scope)
-    prev = query_incidents(con, IncidentFilter(date_from=prev_start, date_to=prev_end), scope)
+    rows = query_incidents(con, IncidentFilter(date_from=start, date_to=end, verified_only=verified_only), scope)
+    prev = query_incidents(con, IncidentFilter(date_from=prev_start, date_to=prev_end, verified_only=verified_only),
+                           scope)
     if area.level == "kab":
         units = region_table(con, "kec")
         units = units.loc[units["kode_induk"] == area.code]
@@ -108,7 +122,7 @@ def _quiet(table: pd.DataFrame) -> pd.Series:
 
 
 def triwulan_xlsx(table: pd.DataFrame, quarter: str, user, notes: str = "", *, region: DocumentRegion | None = None,
-                  synthetic: bool = False, classification: str | None = None) -> bytes:
+                  synthetic: bool = False, classification: str | None = None, counted: str | None = None) -> bytes:
     """The quarterly table and its metadata as XLSX (formula-safe); with ``synthetic`` every sheet
     carries "Data contoh (sintetis)" (a cell right of the table, a text box, the print header and a
     red tab)."""
@@ -123,6 +137,9 @@ def triwulan_xlsx(table: pd.DataFrame, quarter: str, user, notes: str = "", *, r
                   classification or "-",
                   f"Ya — {SYNTHETIC_MARK}, bukan kejadian nyata" if synthetic else "Tidak", user.username,
                   f"{today:%d/%m/%Y}", notes]})
+    if counted:
+        meta = pd.concat([meta, pd.DataFrame({"keterangan": ["Yang dihitung"], "nilai": [counted]})],
+                         ignore_index=True)
     sheet = "Per kecamatan" if region is not None and region.level == "kab" else "Per kabupaten-kota"
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="xlsxwriter",
@@ -141,20 +158,21 @@ def triwulan_xlsx(table: pd.DataFrame, quarter: str, user, notes: str = "", *, r
 
 
 def triwulan_workbook(con, user, quarter: str, *, region: str | None = None,
-                      notes: str = "") -> tuple[bytes, int]:
+                      notes: str = "", verified_only: bool = True) -> tuple[bytes, int]:
     """:func:`quarter_table` of ``region`` as a workbook with its metadata (region, classification
     of the rows it counts, synthetic mark); returns the file and its number of table rows."""
     from reports.document import is_synthetic
 
-    table, rows = quarter_table(con, user, quarter, region=region)
+    table, rows = quarter_table(con, user, quarter, region=region, verified_only=verified_only)
     area = document_region(con, user, region)
     data = triwulan_xlsx(table, quarter, user, notes, region=area, synthetic=is_synthetic(con),
-                         classification=content_classification(rows["klasifikasi"], user.clearance))
+                         classification=content_classification(rows["klasifikasi"], user.clearance),
+                         counted=counted_text(verified_only))
     return data, len(table)
 
 
 def triwulan_pdf(con, user, quarter: str, *, classification: str = "Terbatas", notes: str = "",
-                 region: str | None = None, today: date | None = None) -> bytes:
+                 region: str | None = None, today: date | None = None, verified_only: bool = True) -> bytes:
     """The quarterly report as PDF (A4 landscape): two maps, the table, the kategori, the back-test
     and notes; kop of the user's office, marks and "Halaman x dari y" on every page.
 
@@ -189,7 +207,7 @@ def triwulan_pdf(con, user, quarter: str, *, classification: str = "Terbatas", n
 
     check_classification(classification)
     today = today or date.today()
-    table, rows = quarter_table(con, user, quarter, region=region)
+    table, rows = quarter_table(con, user, quarter, region=region, verified_only=verified_only)
     area = document_region(con, user, region)
     start, end = quarter_bounds(quarter)
     period = period_text(start, end, today)
@@ -212,7 +230,8 @@ def triwulan_pdf(con, user, quarter: str, *, classification: str = "Terbatas", n
     story = [*letterhead_flowables(letterhead_for(con, user.region), width),
              paragraph(f"LAPORAN TRIWULAN PETA POTENSI KONFLIK — {quarter}", st["title"]),
              paragraph(f"{area.label} · Periode {period}", st["subtitle"]),
-             paragraph(f"Disusun oleh {user.username}, {today:%d/%m/%Y}, dengan SIGAP", st["meta"])]
+             paragraph(f"Disusun oleh {user.username}, {today:%d/%m/%Y}, dengan SIGAP", st["meta"]),
+             paragraph(counted_text(verified_only), st["meta"])]
     if synthetic:
         story.append(paragraph(f"{SYNTHETIC_MARK}: laporan ini dibuat dari data demonstrasi, bukan kejadian nyata.",
                                st["note"].clone("tanda", textColor=colors.HexColor(MARK_RED), alignment=1)))
@@ -240,7 +259,8 @@ def triwulan_pdf(con, user, quarter: str, *, classification: str = "Terbatas", n
         from store.incidents import aggregate_by_region
 
         scope = document_scope(user, area)
-        before = aggregate_by_region(con, IncidentFilter(prev_start, prev_end), scope, by_kategori=True)
+        before = aggregate_by_region(con, IncidentFilter(prev_start, prev_end, verified_only=verified_only), scope,
+                                     by_kategori=True)
         kinds = (rows.groupby("kategori").size().rename("jumlah").to_frame()
                  .join(before.groupby("kategori")["jumlah"].sum().rename("triwulan_lalu"), how="outer").fillna(0)
                  .astype(int).reset_index())

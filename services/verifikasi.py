@@ -255,7 +255,7 @@ def verification_steps(con: duckdb.DuckDBPyConnection, incident: int, user) -> p
 # --- history and restore -------------------------------------------------------------------------
 
 #: Fields a history diff never lists (bookkeeping).
-_NOT_DIFFED = ("versi", "hash_isi", "dibuat_pada", "batch_id", "id")
+_NOT_DIFFED = ("versi", "hash_isi", "dibuat_pada", "batch_id", "id", "sintetis")
 
 
 def history_diff(con: duckdb.DuckDBPyConnection, incident: int, user) -> pd.DataFrame:
@@ -277,7 +277,7 @@ def history_diff(con: duckdb.DuckDBPyConnection, incident: int, user) -> pd.Data
     rows = []
     for meta, old, new in zip(table.itertuples(index=False), versions, newer):
         for name in sorted(set(old) | set(new)):
-            if name in _NOT_DIFFED or name not in now or (closed and name not in OPEN_COLUMNS):
+            if name in _NOT_DIFFED or name not in now or name not in old or (closed and name not in OPEN_COLUMNS):
                 continue
             before, after = _text(old.get(name)), _text(new.get(name))
             if before != after:

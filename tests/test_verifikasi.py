@@ -12,7 +12,7 @@ from auth.roles import PermissionDenied
 from services import lapor, verifikasi
 from store import connect
 from store.audit import read_audit
-from store.incidents import IncidentFilter, Scope, query_incidents
+from store.incidents import IncidentFilter, Scope, aggregate_by_region, query_incidents
 from tests.apptest import User
 
 BJB = User("analis_bjb", "analis", "63.72", "Rahasia")          # Kota Banjarbaru
@@ -189,3 +189,167 @@ def test_a_report_returned_through_lapor_is_dikembalikan_and_editable(db, locato
     lapor.correct_report(db, saved.id, _form({**GOOD, "judul": "Diperbaiki"}), locator, BJB, versi=2, submit=True,
                          now=LAPOR_NOW)
     assert lapor.open_report(db, saved.id, BJB).status == "diajukan"
+
+
+# --- 2. what counts ------------------------------------------------------------------------------
+
+def test_verified_only_counts_verified_incidents_and_never_returned_refused_or_merged(db):
+    for status in ("draft", "diajukan", "diverifikasi_kab", "diverifikasi_prov", "dikembalikan", "ditolak",
+                   "duplikat"):
+        _incident(db, status=status, judul=status)
+    province = Scope("63", "Rahasia")
+    counted = query_incidents(db, IncidentFilter(), province)
+    assert sorted(counted["status_verifikasi"]) == ["diajukan", "diverifikasi_kab", "diverifikasi_prov"]
+    verified = query_incidents(db, IncidentFilter(verified_only=True), province)
+    assert sorted(verified["status_verifikasi"]) == ["diverifikasi_kab", "diverifikasi_prov"]
+    assert int(aggregate_by_region(db, IncidentFilter(verified_only=True), province)["jumlah"].sum()) == 2
+    everything = query_incidents(db, IncidentFilter(include_drafts=True), province)   # a reader of reports
+    assert len(everything) == 7
+
+
+def test_official_documents_count_verified_reports_unless_the_analyst_includes_the_others(db):
+    from reports.briefing import build_briefing
+    from reports.triwulan import counted_text, quarter_table
+
+    _incident(db, status="diverifikasi_prov", judul="sudah")
+    _incident(db, status="diajukan", judul="belum")
+    table, rows = quarter_table(db, KALSEL, "2026 T4", region="63.72")
+    assert rows["judul"].tolist() == ["sudah"] and int(table["jumlah"].sum()) == 1
+    table, rows = quarter_table(db, KALSEL, "2026 T4", region="63.72", verified_only=False)
+    assert sorted(rows["judul"]) == ["belum", "sudah"] and int(table["jumlah"].sum()) == 2
+    briefing = build_briefing(db, KALSEL, "2026 T4", region="63.72", today=date(2026, 12, 1))
+    assert briefing.counted == counted_text(True) and "sudah diverifikasi" in briefing.counted
+    open_briefing = build_briefing(db, KALSEL, "2026 T4", region="63.72", today=date(2026, 12, 1),
+                                   verified_only=False)
+    assert "belum diverifikasi" in open_briefing.counted
+
+
+def test_demo_data_is_mostly_verified_so_leaders_still_see_it(db):
+    from ingest.demo import load_demo
+
+    load_demo(db, n=400, seed=3, end=date(2026, 12, 1))
+    statuses = dict(db.execute("SELECT status_verifikasi, count(*) FROM incidents GROUP BY 1").fetchall())
+    assert set(statuses) == {"diverifikasi_prov", "diajukan"} and statuses["diverifikasi_prov"] > 300
+
+
+# --- 3. history and restore ----------------------------------------------------------------------
+
+def test_history_reads_as_field_old_to_new_and_an_old_version_comes_back_as_a_new_one(db, locator):
+    from tests.test_lapor import BJB2, GOOD, _form
+    from tests.test_lapor import NOW as LAPOR_NOW
+
+    saved = lapor.file_report(db, _form(), locator, BJB, submit=False, now=LAPOR_NOW)
+    lapor.correct_report(db, saved.id, _form({**GOOD, "judul": "Judul baru", "eskalasi": "3"}), locator, BJB,
+                         versi=1, submit=False, now=LAPOR_NOW)
+    diff = verifikasi.history_diff(db, saved.id, BJB)
+    assert diff[["versi", "isian", "lama", "baru"]].values.tolist() == [
+        [2, "eskalasi", "2", "3"], [2, "judul", "Blokade jalan tambang oleh warga", "Judul baru"]]
+    with pytest.raises(PermissionDenied):
+        verifikasi.restore_version(db, saved.id, 1, KALSEL, versi=2, now=LAPOR_NOW)   # the province does not edit
+    with pytest.raises(verifikasi.StaleReport):
+        verifikasi.restore_version(db, saved.id, 1, BJB2, versi=1, now=LAPOR_NOW)
+    assert verifikasi.restore_version(db, saved.id, 1, BJB2, versi=2, now=LAPOR_NOW) == 3
+    view = lapor.open_report(db, saved.id, BJB)
+    assert (view.row["judul"], view.row["eskalasi"], view.versi, view.status) == (
+        "Blokade jalan tambang oleh warga", 2, 3, "draft")
+    assert read_audit(db, action="pulihkan_versi")[["actor", "region"]].values.tolist() == [["analis_bjb2", "63.72"]]
+    newest = verifikasi.history_diff(db, saved.id, BJB)
+    assert newest.loc[newest["versi"] == 3, "alasan"].unique().tolist() == ["dipulihkan"]
+    lapor.correct_report(db, saved.id, _form(), locator, BJB, versi=3, submit=True, now=LAPOR_NOW)
+    with pytest.raises(PermissionDenied):   # submitted: no longer editable, so no restore either
+        verifikasi.restore_version(db, saved.id, 2, BJB, versi=4, now=LAPOR_NOW)
+
+
+# --- 4. duplicates ----------------------------------------------------------------------------------
+
+def _pair(db, *, score: float = 88.0) -> tuple[int, int]:
+    old = _incident(db, sumber="acled", judul="Bentrok warga di pasar", status="diverifikasi_prov",
+                    lat=-3.44, lon=114.83)
+    new = _incident(db, sumber="ucdp", judul="Bentrok warga pasar", status="diverifikasi_kab", lat=-3.45, lon=114.83)
+    db.execute("INSERT INTO kemungkinan_duplikat (id_baru, id_lama, skor, jarak_km) VALUES (?, ?, ?, 1.1)",
+               [new, old, score])
+    return new, old
+
+
+def test_merging_a_cross_source_duplicate_takes_exactly_one_off_the_map(db):
+    new, old = _pair(db)
+    province = Scope("63", "Rahasia")
+    before = aggregate_by_region(db, IncidentFilter(), province).set_index("kode")["jumlah"]
+    assert verifikasi.duplicate_queue(db, BJM).empty and len(verifikasi.duplicate_queue(db, KALSEL)) == 1
+    for user in (GUB, BJM):
+        with pytest.raises(PermissionDenied):
+            verifikasi.merge_duplicate(db, new, old, old, user, versi=1, now=NOW)
+    verifikasi.merge_duplicate(db, new, old, old, BJB, versi=1, note="berita yang sama", now=NOW)
+    after = aggregate_by_region(db, IncidentFilter(), province).set_index("kode")["jumlah"]
+    assert int(before.sum()) - int(after.sum()) == 1 and int(before["63.72"]) - int(after["63.72"]) == 1
+    assert db.execute("SELECT status_verifikasi, duplikat_dari FROM incidents WHERE id = ?", [new]).fetchone() == (
+        "duplikat", old)
+    assert verifikasi.duplicate_queue(db, KALSEL).empty
+    assert read_audit(db, action="gabung_duplikat")["region"].tolist() == ["63.72"]
+    with pytest.raises(verifikasi.StaleReport):
+        verifikasi.merge_duplicate(db, new, old, old, KALSEL, versi=2, now=NOW)
+
+
+def test_a_pair_marked_distinct_never_comes_back(db):
+    new, old = _pair(db)
+    verifikasi.mark_distinct(db, new, old, KALSEL)
+    assert verifikasi.duplicate_queue(db, KALSEL).empty
+    assert db.execute("SELECT status FROM kemungkinan_duplikat").fetchall() == [("bukan_duplikat",)]
+    assert len(query_incidents(db, IncidentFilter(), Scope("63", "Rahasia"))) == 2
+
+
+# --- 6. inbox -------------------------------------------------------------------------------------
+
+def test_the_inbox_counts_what_waits_for_each_user(db):
+    for _ in range(3):
+        _incident(db)
+    _incident(db, status="diverifikasi_kab")
+    _incident(db, status="dikembalikan", author="analis_bjb")
+    _pair(db)
+    assert verifikasi.inbox(db, BJB) == verifikasi.Inbox(perlu_verifikasi=3, dikembalikan=1, duplikat=1)
+    assert verifikasi.inbox(db, KALSEL).perlu_verifikasi == 2        # diverifikasi_kab: the one and the pair's
+    assert verifikasi.inbox(db, GUB) == verifikasi.Inbox()
+    assert verifikasi.inbox(db, BJB).items()[0] == ("Perlu verifikasi", 3)
+
+
+# --- pages under AppTest --------------------------------------------------------------------------
+
+@pytest.fixture
+def app_env(fresh_db, monkeypatch):
+    import streamlit as st
+
+    from tests.apptest import USERS, create_users
+
+    create_users(fresh_db, USERS)
+    monkeypatch.setenv("SIGAP_DB", str(fresh_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield fresh_db
+    st.cache_resource.clear()
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_leaders_see_verified_counts_and_an_analyst_may_switch_the_others_in(app_env):
+    from datetime import timedelta
+
+    from tests.apptest import ANALIS, GUB, open_page
+
+    con = connect(app_env)
+    recent = date.today() - timedelta(days=2)
+    _incident(con, status="diverifikasi_prov", tgl=recent, judul="sudah")
+    _incident(con, status="diajukan", tgl=recent, judul="belum")
+    con.close()
+    leader = open_page("pimpinan", GUB).run()
+    assert not leader.exception
+    assert _metric(leader, "Insiden 7 hari terakhir") == "1"
+    assert not [t for t in leader.toggle if t.key == "pimpinan_belum_verifikasi"]      # no switch for leaders
+    assert any("sudah diverifikasi" in c.value for c in leader.caption)
+    analyst = open_page("pimpinan", ANALIS).run()
+    assert _metric(analyst, "Insiden 7 hari terakhir") == "1"
+    analyst.toggle(key="pimpinan_belum_verifikasi").set_value(True).run()
+    assert not analyst.exception
+    assert _metric(analyst, "Insiden 7 hari terakhir") == "2"
+    assert any("termasuk yang belum diverifikasi" in c.value for c in analyst.caption)

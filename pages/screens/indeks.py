@@ -4,6 +4,7 @@ and the "Wilayah perlu perhatian" early-warning list."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -12,11 +13,13 @@ from analysis.early_warning import surge_windows, surges
 from analysis.ipk import CLASSES, INCIDENT_INDICATORS, POLRI_LABELS
 from analysis.profile import Dimension, Indicator, load_profile
 from analysis.triwulan import previous_quarter, quarter_bounds, quarters_between
+from auth.roles import allowed
 from maps.choropleth import build_map, choropleth_features
 from pages.components import data
-from pages.components.auth_gate import current_scope
+from pages.components.auth_gate import current_scope, page_user
 from pages.components.ipk import backtest, ipk_for_quarter, ipk_layer, next_quarter_forecast, regions_in_scope
 from pages.components.maps import render_map
+from reports.triwulan import counted_text
 from settings import DATA_DIR
 from store.election_context import stale
 from store.incidents import IncidentFilter
@@ -24,6 +27,13 @@ from store.incidents import IncidentFilter
 PROFILE = DATA_DIR / "profiles" / "konflik_sosial.toml"
 
 scope = current_scope()
+# Leaders' figures count verified incidents only (reports.triwulan.counted_text says which); an analyst
+# may include the submitted, not yet verified ones with a visible switch.
+verified_only = True
+if allowed(page_user().role, "verifikasi"):
+    verified_only = not st.toggle("Sertakan laporan belum diverifikasi", key="ipk_belum_verifikasi",
+                                  help="Bawaan: hanya insiden yang sudah diverifikasi kabupaten/kota atau provinsi.")
+counted = partial(IncidentFilter, verified_only=verified_only)
 st.title("Indeks Potensi Konflik")
 profile = load_profile(PROFILE)
 
@@ -145,9 +155,10 @@ else:
 st.subheader("Wilayah perlu perhatian")
 window_end = date.today()
 windows = surge_windows(window_end)
-recent = data.aggregate("kab", IncidentFilter(*windows.recent), scope, by_kategori=True)
-before = data.aggregate("kab", IncidentFilter(*windows.baseline), scope, by_kategori=True)
+recent = data.aggregate("kab", counted(*windows.recent), scope, by_kategori=True)
+before = data.aggregate("kab", counted(*windows.baseline), scope, by_kategori=True)
 alerts = surges(recent, before, by=("kode", "kategori"))
+st.caption(f"Angka insiden — {counted_text(verified_only)}")
 if alerts.empty:
     st.info("Tidak ada kenaikan yang bermakna dalam 4 minggu terakhir dibanding 4 minggu sebelumnya.")
 else:

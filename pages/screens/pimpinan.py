@@ -7,6 +7,7 @@ Dates are the office's own (WIB/WITA/WIT); the top 10 lists only regions with so
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -15,20 +16,29 @@ from analysis.early_warning import surge_windows, surges
 from analysis.measures import classify, compute_measure
 from analysis.profile import load_profile
 from analysis.triwulan import previous_quarter, quarter_bounds, quarter_label
+from auth.roles import allowed
 from lang import day, number
 from maps.choropleth import ChoroplethLayer, bounds_of, build_map, choropleth_features
 from pages.components import data, state
-from pages.components.auth_gate import current_scope
+from pages.components.auth_gate import current_scope, page_user
 from pages.components.context import cursor
 from pages.components.filters import fill_missing, office_today
 from pages.components.ipk import backtest, ipk_for_quarter, ipk_layer, next_quarter_forecast
 from pages.components.maps import render_map, scope_labels
+from reports.triwulan import counted_text
 from services.lapsitda import reporting_count
 from settings import DATA_DIR
 from store.elections import elections, load_calendar
 from store.incidents import IncidentFilter, count_unsettled
 
 scope = current_scope()
+# Leaders' figures count verified incidents only (reports.triwulan.counted_text says which); an analyst
+# may include the submitted, not yet verified ones with a visible switch.
+verified_only = True
+if allowed(page_user().role, "verifikasi"):
+    verified_only = not st.toggle("Sertakan laporan belum diverifikasi", key="pimpinan_belum_verifikasi",
+                                  help="Bawaan: hanya insiden yang sudah diverifikasi kabupaten/kota atau provinsi.")
+counted = partial(IncidentFilter, verified_only=verified_only)
 today = office_today(scope.region)
 presenting = st.toggle("Mode presentasi", key=state.PRESENTATION)
 if presenting:  # static CSS, no user data: hide every control for the projector
@@ -47,11 +57,11 @@ with st.spinner("Menghitung indeks potensi konflik…"):
 scores = now.scores.assign(nama=table["nama"], alasan=now.reasons, jumlah=table["jumlah"],
                            perubahan=now.scores["ipk"] - before.scores["ipk"])
 
-week = data.aggregate("kab", IncidentFilter(date_from=today - timedelta(days=6), date_to=today), scope)
+week = data.aggregate("kab", counted(date_from=today - timedelta(days=6), date_to=today), scope)
 quarter = table["jumlah"].sum()
 windows = surge_windows(today)
-recent = data.aggregate("kab", IncidentFilter(*windows.recent), scope)
-base = data.aggregate("kab", IncidentFilter(*windows.baseline), scope)
+recent = data.aggregate("kab", counted(*windows.recent), scope)
+base = data.aggregate("kab", counted(*windows.baseline), scope)
 alerts = surges(recent, base)
 open_cases = count_unsettled(cursor(), scope)
 c1, c2, c3, c4 = st.columns(4)
@@ -62,6 +72,7 @@ c3.metric("Wilayah dengan lonjakan", number(len(alerts)), help="4 minggu terakhi
 c4.metric("Kasus belum selesai", number(int(open_cases)))
 reporting = reporting_count(cursor(), scope)
 st.page_link("pages/screens/kelengkapan.py", label=reporting.text, icon="✅")
+st.caption(f"Angka insiden — {counted_text(verified_only)}")
 st.caption(f"Data per {day(today)} · IPK triwulan {label} ({day(start)}–{day(end)}), profil "
            f"{profile.nama}; perubahan dibanding triwulan {previous_quarter(label)} · kelas Rendah/Sedang/Tinggi "
            f"pada rata-rata ± 1 SD ({now.cuts[0]:.1f} / {now.cuts[1]:.1f})")
@@ -86,9 +97,9 @@ if scope.region and len(scope.region) == 5:
     kec = data.region_list("kec")
     kec = kec.loc[kec["kode_induk"] == scope.region].reset_index(drop=True)
     prev_start, prev_end = quarter_bounds(previous_quarter(label))
-    cur = data.aggregate("kec", IncidentFilter(date_from=start, date_to=end), scope)
-    prev = data.aggregate("kec", IncidentFilter(date_from=prev_start, date_to=prev_end), scope)
-    cats = data.aggregate("kec", IncidentFilter(date_from=start, date_to=end), scope, by_kategori=True)
+    cur = data.aggregate("kec", counted(date_from=start, date_to=end), scope)
+    prev = data.aggregate("kec", counted(date_from=prev_start, date_to=prev_end), scope)
+    cats = data.aggregate("kec", counted(date_from=start, date_to=end), scope, by_kategori=True)
     names = data.vocab("kategori")
     top_cat = (cats.sort_values("jumlah", ascending=False).drop_duplicates("kode").set_index("kode")["kategori"]
                .map(lambda k: f"terbanyak {names.get(k, k)}"))
