@@ -52,6 +52,11 @@ if allowed(user.role, "ubah"):
         st.Page("pages/screens/laporan.py", title="Laporan", icon="📄", url_path="laporan"),
         st.Page("pages/screens/lapsitda.py", title="LAPSITDA Harian", icon="🗓️", url_path="lapsitda"),
     ]
+if allowed(user.role, "verifikasi"):
+    report_pages += [
+        st.Page("pages/screens/verifikasi.py", title="Verifikasi", icon="☑️", url_path="verifikasi"),
+        st.Page("pages/screens/duplikat.py", title="Tinjau Duplikat", icon="🧬", url_path="duplikat"),
+    ]
 report_pages.append(st.Page("pages/screens/kelengkapan.py", title="Kelengkapan Laporan", icon="✅",
                             url_path="kelengkapan"))
 pages["Laporan"] = report_pages

@@ -43,7 +43,7 @@ from store.incidents import VERIFIED, IncidentFilter, query_incidents
 __all__ = ["RETURNED", "STEPS", "TRUSTED_SOURCES", "VERIFIED", "Inbox", "StaleReport", "can_restore",
            "can_transition", "distinct_pair", "duplicate_queue", "history_diff", "inbox", "level_of",
            "mark_distinct", "merge_duplicate", "read_incidents", "restore_version", "transition", "transitions_for",
-           "verify_batch", "verification_steps"]
+           "trusted_batches", "verification_queue", "verify_batch", "verification_steps"]
 
 SUBMITTED, KAB, PROV = "diajukan", "diverifikasi_kab", "diverifikasi_prov"
 RETURNED, REFUSED, DUPLICATE = "dikembalikan", "ditolak", "duplikat"
@@ -239,6 +239,31 @@ def read_incidents(con: duckdb.DuckDBPyConnection, ids, user) -> pd.DataFrame:
     rows = rows.loc[rows["id"].isin(ids)]
     order = {i: n for n, i in enumerate(ids)}
     return rows.assign(_urut=rows["id"].map(order)).sort_values("_urut").drop(columns="_urut").reset_index(drop=True)
+
+
+def verification_queue(con: duckdb.DuckDBPyConnection, user, *, limit: int = 300) -> pd.DataFrame:
+    """Incidents waiting for the user's level of verification inside the user's region (oldest
+    first), as the user may see them, with ``boleh`` (the statuses the user may move each to;
+    empty for one the user entered or above the clearance)."""
+    require(user, "verifikasi")
+    level = level_of(user.region)
+    if level is None:
+        return read_incidents(con, [], user).assign(boleh=None)
+    rows = read_incidents(con, store.queue_ids(con, user.region, STEPS[level], limit=limit), user)
+    keys = store.incident_keys(con, rows["id"].tolist()).set_index("id")
+    rows["boleh"] = [transitions_for({k: (None if _missing(v) else v) for k, v in keys.loc[i].to_dict().items()},
+                                     user) for i in rows["id"]]
+    return rows
+
+
+def trusted_batches(con: duckdb.DuckDBPyConnection, user) -> pd.DataFrame:
+    """Open batches of trusted sources with incidents waiting for the user's level inside the
+    user's region: ``id, nama_berkas, sumber, dibuat_pada, menunggu``."""
+    require(user, "verifikasi")
+    level = level_of(user.region)
+    if level is None:
+        return pd.DataFrame(columns=["id", "nama_berkas", "sumber", "dibuat_pada", "menunggu"])
+    return store.batches_waiting(con, user.region, sorted(TRUSTED_SOURCES), _BATCH_STEP[level][0])
 
 
 def verification_steps(con: duckdb.DuckDBPyConnection, incident: int, user) -> pd.DataFrame:

@@ -19,8 +19,8 @@ import pandas as pd
 from store.imports import CONTENT_HASH
 
 __all__ = ["PAIR_DISTINCT", "PAIR_MERGED", "PAIR_OPEN", "RESTORED", "STATUS_CHANGED", "batch_info",
-           "duplicate_pairs", "incident_keys", "inbox_counts", "log_step", "restore_version", "set_pair_status",
-           "set_status", "steps", "verify_batch", "version_data"]
+           "batches_waiting", "duplicate_pairs", "incident_keys", "inbox_counts", "log_step", "queue_ids",
+           "restore_version", "set_pair_status", "set_status", "steps", "verify_batch", "version_data"]
 
 #: ``riwayat_insiden.alasan`` of a version replaced by a change of status, and by a restore.
 STATUS_CHANGED = "status_verifikasi"
@@ -184,3 +184,24 @@ def inbox_counts(con: duckdb.DuckDBPyConnection, region: str | None, username: s
         "AND dibuat_oleh = ?", [username]).fetchone()[0])
     counts["duplikat"] = len(duplicate_pairs(con, region, limit=10_000))
     return counts
+
+
+def queue_ids(con: duckdb.DuckDBPyConnection, region: str | None, statuses: Iterable[str], *,
+              limit: int = 500) -> list[int]:
+    """Ids of incidents inside ``region`` at one of ``statuses``, oldest first (waiting longest)."""
+    where, params = _region_sql(region)
+    rows = con.execute(f"SELECT id FROM incidents WHERE NOT dihapus AND list_contains(?, status_verifikasi) AND {where} "
+                       "ORDER BY dibuat_pada, id LIMIT ?", [list(statuses), *params, int(limit)]).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def batches_waiting(con: duckdb.DuckDBPyConnection, region: str | None, sources: Iterable[str],
+                    status: str) -> pd.DataFrame:
+    """Open import batches of ``sources`` with incidents inside ``region`` at ``status``:
+    ``id, nama_berkas, sumber, dibuat_pada, menunggu`` (newest first)."""
+    where, params = _region_sql(region, "i.")
+    return con.execute(
+        "SELECT b.id, b.nama_berkas, b.sumber, b.dibuat_pada, count(*) AS menunggu FROM import_batches b "
+        "JOIN incidents i ON i.batch_id = b.id WHERE b.dibatalkan_pada IS NULL AND list_contains(?, b.sumber) "
+        f"AND NOT i.dihapus AND i.status_verifikasi = ? AND {where} GROUP BY ALL ORDER BY b.dibuat_pada DESC, b.id DESC",
+        [list(sources), status, *params]).df()
