@@ -27,6 +27,7 @@ from services.lapor import (
     report_history,
     return_report,
 )
+from services.verifikasi import can_restore, history_diff, restore_version, verification_steps
 
 FORM = "koreksi"
 EDITING = "laporan_sunting"       # _Editing of the correction in progress
@@ -130,8 +131,37 @@ for label, column in (("Kronologi", "kronologi"), ("Analisis pelapor", "analisis
 
 st.markdown("**Riwayat**")
 history = report_history(con, report_id, user)
-st.dataframe(history, hide_index=True, key="laporan_riwayat",
-             column_config={"diubah_pada": st.column_config.DatetimeColumn("diubah (UTC)", format="DD/MM/YYYY HH:mm")})
+changes = history_diff(con, report_id, user)
+if changes.empty:
+    st.caption("Belum ada perubahan sejak laporan dicatat.")
+else:
+    st.caption("Setiap perubahan: isian, nilai lama → nilai baru. Versi = versi yang dihasilkan perubahan itu.")
+    st.dataframe(changes.assign(perubahan=changes["lama"] + " → " + changes["baru"]), hide_index=True,
+                 key="laporan_riwayat", column_order=["versi", "diubah_pada", "diubah_oleh", "alasan", "isian",
+                                                      "perubahan"],
+                 column_config={"diubah_pada": st.column_config.DatetimeColumn("diubah (UTC)",
+                                                                               format="DD/MM/YYYY HH:mm"),
+                                "perubahan": st.column_config.TextColumn("lama → baru", width="large")})
+steps = verification_steps(con, report_id, user)
+if not steps.empty:
+    st.caption("Langkah verifikasi")
+    st.dataframe(steps, hide_index=True, key="laporan_verifikasi",
+                 column_config={"pada": st.column_config.DatetimeColumn("pada (UTC)", format="DD/MM/YYYY HH:mm")})
+if can_restore(view.row, user) and not history.empty:
+    with st.form("laporan_pulihkan"):
+        old_version = st.selectbox("Pulihkan versi sebelumnya", history["versi"].astype(int).tolist(),
+                                   key="laporan_versi_lama", format_func=lambda v: f"versi {v}")
+        st.caption("Isi versi itu menjadi versi baru; versi sekarang tetap tersimpan di riwayat.")
+        if st.form_submit_button("Pulihkan versi ini"):
+            try:
+                restored = restore_version(con, report_id, int(old_version), user, versi=view.versi)
+            except (PermissionDenied, LookupError, StaleReport) as exc:
+                st.error(str(exc))
+            else:
+                st.session_state.pop(EDITING, None)
+                st.session_state[NOTICE] = (f"Versi {old_version} laporan {row['nomor']} dipulihkan "
+                                            f"sebagai versi {restored}.")
+                st.rerun()
 
 def _start_editing(current) -> None:
     """A fresh correction form holding the report as it is now (its version is the one to beat)."""
