@@ -399,3 +399,24 @@ def test_the_report_page_shows_the_history_as_a_diff_and_restores_a_version(app_
     assert any(t.value == "Blokade jalan tambang oleh warga" for t in at.text)
     leader = open_page("laporan", GUB, state={"laporan_dibuka": saved.id}).run()
     assert not [s for s in leader.selectbox if s.key == "laporan_versi_lama"]     # may not edit: no restore
+
+
+def test_the_inbox_component_draws_one_line_of_counts(app_env):
+    from streamlit.testing.v1 import AppTest
+
+    con = connect(app_env)
+    _incident(con)
+    _incident(con)
+    con.close()
+
+    def script():
+        from pages.components.inbox import show_inbox
+        from tests.apptest import ANALIS_BJB, GUB
+
+        show_inbox(ANALIS_BJB)
+        show_inbox(GUB)          # a leader: nothing
+
+    at = AppTest.from_function(script, default_timeout=60).run()
+    assert not at.exception
+    shown = [m.value for m in at.markdown]
+    assert shown == ["☑️ Perlu verifikasi (2)"]
