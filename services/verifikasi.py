@@ -26,21 +26,26 @@ What counts as *verified* for leaders' views and official documents: :data:`VERI
 from __future__ import annotations
 
 import json
+import tomllib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from auth.identity import CLEARANCE_LEVELS
 from auth.roles import PermissionDenied, allowed, in_scope, require, scope_label
 from services.lapor import StaleReport
+from settings import DATA_DIR
 from store import verification as store
 from store.audit import AuditEvent, record
 from store.db import transaction
 from store.incidents import VERIFIED, IncidentFilter, query_incidents
 
-__all__ = ["RETURNED", "STEPS", "TRUSTED_SOURCES", "VERIFIED", "Inbox", "StaleReport", "can_restore",
+__all__ = ["CASE_PROFILE", "RETURNED", "STEPS", "TRUSTED_SOURCES", "VERIFIED", "CaseProfile", "Inbox", "StaleReport",
+           "add_follow_up", "can_restore", "follow_ups", "load_case_profile", "open_cases", "recurring",
            "can_transition", "distinct_pair", "duplicate_queue", "history_diff", "inbox", "level_of",
            "mark_distinct", "merge_duplicate", "read_incidents", "restore_version", "transition", "transitions_for",
            "trusted_batches", "verification_queue", "verify_batch", "verification_steps"]
@@ -476,3 +481,127 @@ def inbox(con: duckdb.DuckDBPyConnection, user) -> Inbox:
         return Inbox(dikembalikan=returned)
     waiting = sum(counts.get(f"status:{status}", 0) for status in STEPS[level_of(user.region)])
     return Inbox(perlu_verifikasi=waiting, dikembalikan=returned, duplikat=counts["duplikat"])
+
+
+# --- cases: follow-ups, deadlines, recurrences ---------------------------------------------------------
+
+#: Deadlines and the recurrence window (``data/profiles/kasus.toml``).
+CASE_PROFILE = DATA_DIR / "profiles" / "kasus.toml"
+
+
+@dataclass(frozen=True)
+class CaseProfile:
+    """Working days from submission to verification and to the first follow-up, and the days after
+    a settled case within which a new incident of the same kecamatan and kategori is a recurrence."""
+
+    verification_days: int = 3
+    follow_up_days: int = 5
+    recurrence_days: int = 90
+
+
+def load_case_profile(path: Path = CASE_PROFILE) -> CaseProfile:
+    """The case profile from its TOML file (the defaults of :class:`CaseProfile` for a missing key)."""
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    tenggat, berulang = data.get("tenggat", {}), data.get("berulang", {})
+    profile = CaseProfile(int(tenggat.get("verifikasi_hari_kerja", 3)), int(tenggat.get("tindak_lanjut_hari_kerja", 5)),
+                          int(berulang.get("hari", 90)))
+    if min(profile.verification_days, profile.follow_up_days, profile.recurrence_days) < 0:
+        raise ValueError(f"{path}: batas waktu tidak boleh negatif")
+    return profile
+
+
+def add_follow_up(con: duckdb.DuckDBPyConnection, incident: int, user, *, tanggal: date, tindakan: str,
+                  instansi: str = "", hasil: str = "", now: datetime | None = None) -> int:
+    """Record a follow-up (tindak lanjut) of an incident inside the user's region; its id (audited).
+
+    Raises
+    ------
+    LookupError
+        No such incident.
+    auth.roles.PermissionDenied
+        No ``ubah`` permission, outside the user's region or above the clearance.
+    ValueError
+        No action described, or a date in the future.
+    """
+    require(user, "ubah")
+    row = _keys(con, incident)
+    if not in_scope(user.region, row["kode_kab"]):
+        raise PermissionDenied(f"Insiden ini di luar cakupan Anda ({scope_label(user.region)}).")
+    if _above_clearance(user, row["klasifikasi"]):
+        raise PermissionDenied(f"Klasifikasi {row['klasifikasi']} di atas izin Anda.")
+    tindakan = (tindakan or "").strip()[:1000]
+    if not tindakan:
+        raise ValueError("tulis tindakan yang dilakukan")
+    now = now or _now()
+    if tanggal > now.date() + timedelta(days=1):   # the office's local day may be ahead of UTC
+        raise ValueError("tanggal tindak lanjut belum tiba")
+    with transaction(con):
+        entry = store.add_follow_up(con, incident, tanggal=tanggal, tindakan=tindakan,
+                                    instansi=(instansi or "").strip()[:300] or None,
+                                    hasil=(hasil or "").strip()[:1000] or None, actor=user.username,
+                                    region=user.region, now=now)
+        record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="tindak_lanjut",
+                               object=f"insiden:{incident}", row_count=1,
+                               detail={"tindak_lanjut": entry, "tanggal": tanggal.isoformat(),
+                                       "kode_kab": row["kode_kab"]}))
+    return entry
+
+
+def follow_ups(con: duckdb.DuckDBPyConnection, incident: int, user) -> pd.DataFrame:
+    """Follow-ups of an incident the user may read (their text hidden above the clearance)."""
+    rows = read_incidents(con, [incident], user)
+    table = store.follow_ups(con, incident)
+    if rows.empty:
+        return table.iloc[0:0]
+    if _above_clearance(user, rows.iloc[0]["klasifikasi"]):
+        table = table.assign(tindakan=None, instansi=None, hasil=None, dicatat_oleh=None)
+    return table
+
+
+def _working_days(start: pd.Series, today: date) -> np.ndarray:
+    days = pd.to_datetime(start).dt.date.to_numpy(dtype="datetime64[D]")
+    return np.busday_count(days, np.datetime64(today, "D"))
+
+
+def recurring(con: duckdb.DuckDBPyConnection, user, *, profile: CaseProfile | None = None) -> pd.DataFrame:
+    """Incidents inside the user's region flagged *berulang*: begun within the profile's days after a
+    case of the same kecamatan and kategori was settled: ``id, id_selesai, selesai, hari``."""
+    require(user, "lihat")
+    profile = profile or load_case_profile()
+    return store.recurrences(con, user.region, profile.recurrence_days)
+
+
+def open_cases(con: duckdb.DuckDBPyConnection, user, *, today: date | None = None,
+               profile: CaseProfile | None = None, limit: int = 2000) -> pd.DataFrame:
+    """Open cases inside the user's region, oldest first, as the user may see them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, tgl_mulai, kode_kab, kode_kec, kategori, judul, klasifikasi, status_verifikasi,
+        status_penanganan, diajukan_pada, umur_hari_kerja, tindak_lanjut, terlambat_verifikasi,
+        terlambat_tindak_lanjut, berulang``. Overdue: still ``diajukan`` after the profile's
+        working days (verification), or no follow-up after its working days.
+    """
+    require(user, "lihat")
+    profile = profile or load_case_profile()
+    today = today or _now().date()
+    cases = store.case_rows(con, user.region, limit=limit)
+    columns = ["id", "tgl_mulai", "kode_kab", "kode_kec", "kategori", "judul", "klasifikasi", "status_verifikasi",
+               "status_penanganan", "diajukan_pada", "umur_hari_kerja", "tindak_lanjut", "terlambat_verifikasi",
+               "terlambat_tindak_lanjut", "berulang"]
+    if cases.empty:
+        return pd.DataFrame(columns=columns)
+    age = _working_days(cases["diajukan_pada"], today)
+    cases = cases.assign(
+        umur_hari_kerja=age,
+        terlambat_verifikasi=(cases["status_verifikasi"] == SUBMITTED) & cases["diverifikasi_pada"].isna()
+        & (age > profile.verification_days),
+        terlambat_tindak_lanjut=cases["tindak_lanjut_pertama"].isna() & (age > profile.follow_up_days),
+        berulang=cases["id"].isin(store.recurrences(con, user.region, profile.recurrence_days)["id"]))
+    content = read_incidents(con, cases["id"].tolist(), user)[
+        ["id", "tgl_mulai", "kode_kec", "kategori", "judul", "klasifikasi"]]
+    out = cases.drop(columns=["status_penanganan"]).merge(content, on="id", how="inner")
+    status = cases.set_index("id")["status_penanganan"]
+    out["status_penanganan"] = out["id"].map(status)
+    return out.sort_values(["umur_hari_kerja", "id"], ascending=[False, True])[columns].reset_index(drop=True)

@@ -17,10 +17,12 @@ import duckdb
 import pandas as pd
 
 from store.imports import CONTENT_HASH
+from store.vocab import SETTLED_COLOUR
 
 __all__ = ["PAIR_DISTINCT", "PAIR_MERGED", "PAIR_OPEN", "RESTORED", "STATUS_CHANGED", "batch_info",
            "batches_waiting", "duplicate_pairs", "incident_keys", "inbox_counts", "log_step", "queue_ids",
-           "restore_version", "set_pair_status", "set_status", "steps", "verify_batch", "version_data"]
+           "add_follow_up", "case_rows", "follow_ups", "recurrences", "restore_version", "set_pair_status",
+           "set_status", "steps", "verify_batch", "version_data"]
 
 #: ``riwayat_insiden.alasan`` of a version replaced by a change of status, and by a restore.
 STATUS_CHANGED = "status_verifikasi"
@@ -205,3 +207,65 @@ def batches_waiting(con: duckdb.DuckDBPyConnection, region: str | None, sources:
         "JOIN incidents i ON i.batch_id = b.id WHERE b.dibatalkan_pada IS NULL AND list_contains(?, b.sumber) "
         f"AND NOT i.dihapus AND i.status_verifikasi = ? AND {where} GROUP BY ALL ORDER BY b.dibuat_pada DESC, b.id DESC",
         [list(sources), status, *params]).df()
+
+
+# --- cases: follow-ups, open cases, recurrences ------------------------------------------------------
+
+#: Incidents that count as a case: submitted and not returned, refused or merged.
+_COUNTED = "coalesce({a}status_verifikasi, '') NOT IN ('draft', 'dikembalikan', 'ditolak', 'duplikat')"
+
+
+def add_follow_up(con: duckdb.DuckDBPyConnection, incident: int, *, tanggal, tindakan: str, instansi: str | None,
+                  hasil: str | None, actor: str, region: str | None, now: datetime) -> int:
+    """Record one follow-up of an incident; its id. Inside the caller's transaction."""
+    return int(con.execute(
+        "INSERT INTO tindak_lanjut (id_insiden, tanggal, tindakan, instansi, hasil, dicatat_oleh, wilayah, "
+        "dicatat_pada) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [int(incident), tanggal, tindakan, instansi, hasil, actor, region, now]).fetchone()[0])
+
+
+def follow_ups(con: duckdb.DuckDBPyConnection, incident: int) -> pd.DataFrame:
+    """Follow-ups of an incident, oldest first: ``id, tanggal, tindakan, instansi, hasil, dicatat_oleh,
+    dicatat_pada``."""
+    return con.execute("SELECT id, tanggal, tindakan, instansi, hasil, dicatat_oleh, dicatat_pada FROM tindak_lanjut "
+                       "WHERE id_insiden = ? ORDER BY tanggal, id", [int(incident)]).df()
+
+
+def case_rows(con: duckdb.DuckDBPyConnection, region: str | None, *, limit: int = 2000) -> pd.DataFrame:
+    """Open cases inside ``region`` (counted incidents whose handling is not settled), oldest
+    submission first, codes and dates only: ``id, kode_kab, status_verifikasi, status_penanganan,
+    diajukan_pada, diverifikasi_pada, tindak_lanjut_pertama, tindak_lanjut``."""
+    where, params = _region_sql(region, "i.")
+    return con.execute(
+        "SELECT i.id, i.kode_kab, i.status_verifikasi, i.status_penanganan, "
+        "coalesce(l.diajukan_pada, i.dibuat_pada) AS diajukan_pada, v.pada AS diverifikasi_pada, "
+        "t.pertama AS tindak_lanjut_pertama, coalesce(t.jumlah, 0) AS tindak_lanjut "
+        "FROM incidents i LEFT JOIN laporan l ON l.id_insiden = i.id "
+        "LEFT JOIN vocab s ON s.daftar = 'status_penanganan' AND s.kode = i.status_penanganan "
+        "LEFT JOIN (SELECT id_insiden, min(pada) AS pada FROM verifikasi_langkah "
+        "           WHERE ke IN ('diverifikasi_kab', 'diverifikasi_prov') GROUP BY 1) v ON v.id_insiden = i.id "
+        "LEFT JOIN (SELECT id_insiden, min(tanggal) AS pertama, count(*) AS jumlah FROM tindak_lanjut GROUP BY 1) t "
+        "  ON t.id_insiden = i.id "
+        f"WHERE NOT i.dihapus AND {_COUNTED.format(a='i.')} AND coalesce(s.atribut, '') <> ? AND {where} "
+        "ORDER BY diajukan_pada, i.id LIMIT ?", [SETTLED_COLOUR, *params, int(limit)]).df()
+
+
+def recurrences(con: duckdb.DuckDBPyConnection, region: str | None, days: int) -> pd.DataFrame:
+    """Incidents inside ``region`` that began 0 to ``days`` days after an incident of the same
+    kecamatan and kategori was settled (status colour :data:`store.vocab.SETTLED_COLOUR`):
+    ``id, id_selesai, selesai, hari`` (the nearest settled case each). The day a case was settled is
+    its ``tgl_selesai``, else its last follow-up, else its start."""
+    where, params = _region_sql(region, "n.")
+    return con.execute(
+        "WITH selesai AS (SELECT i.id, i.kode_kec, i.kategori, "
+        "  coalesce(i.tgl_selesai, t.terakhir, i.tgl_mulai) AS selesai FROM incidents i "
+        "  JOIN vocab s ON s.daftar = 'status_penanganan' AND s.kode = i.status_penanganan AND s.atribut = ? "
+        "  LEFT JOIN (SELECT id_insiden, max(tanggal) AS terakhir FROM tindak_lanjut GROUP BY 1) t "
+        "    ON t.id_insiden = i.id "
+        f"  WHERE NOT i.dihapus AND {_COUNTED.format(a='i.')} AND i.kode_kec IS NOT NULL) "
+        "SELECT n.id, s.id AS id_selesai, s.selesai, date_diff('day', s.selesai, n.tgl_mulai) AS hari "
+        "FROM incidents n JOIN selesai s ON s.kode_kec = n.kode_kec AND s.kategori = n.kategori AND s.id <> n.id "
+        f"WHERE NOT n.dihapus AND {_COUNTED.format(a='n.')} AND {where} "
+        "AND date_diff('day', s.selesai, n.tgl_mulai) BETWEEN 0 AND ? "
+        "QUALIFY row_number() OVER (PARTITION BY n.id ORDER BY date_diff('day', s.selesai, n.tgl_mulai), s.id) = 1 "
+        "ORDER BY n.id", [SETTLED_COLOUR, *params, int(days)]).df()

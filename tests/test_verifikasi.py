@@ -420,3 +420,58 @@ def test_the_inbox_component_draws_one_line_of_counts(app_env):
     assert not at.exception
     shown = [m.value for m in at.markdown]
     assert shown == ["☑️ Perlu verifikasi (2)"]
+
+
+# --- 5. cases ---------------------------------------------------------------------------------------
+
+def test_the_case_profile_reads_its_file():
+    profile = verifikasi.load_case_profile()
+    assert (profile.verification_days, profile.follow_up_days) == (3, 5) and profile.recurrence_days > 0
+
+
+def test_follow_ups_are_scoped_audited_and_open_cases_show_overdue_ones(db):
+    monday = datetime(2026, 11, 2, 2, 0)
+    late = _incident(db)                                           # submitted Monday, never verified nor followed up
+    handled = _incident(db, status="diverifikasi_kab")
+    settled = _incident(db, status="diverifikasi_prov")
+    db.execute("UPDATE incidents SET dibuat_pada = ? WHERE id IN (?, ?, ?)", [monday, late, handled, settled])
+    db.execute("UPDATE incidents SET status_penanganan = 'selesai_damai' WHERE id = ?", [settled])
+    for user in (GUB, BJM):
+        with pytest.raises(PermissionDenied):
+            verifikasi.add_follow_up(db, handled, user, tanggal=date(2026, 11, 3), tindakan="Rapat", now=NOW)
+    with pytest.raises(ValueError, match="tindakan"):
+        verifikasi.add_follow_up(db, handled, BJB, tanggal=date(2026, 11, 3), tindakan=" ", now=NOW)
+    verifikasi.add_follow_up(db, handled, BJB, tanggal=date(2026, 11, 3), tindakan="Rapat koordinasi",
+                             instansi="Polres", hasil="Sepakat berdamai", now=NOW)
+    assert verifikasi.follow_ups(db, handled, KALSEL)[["tindakan", "instansi"]].values.tolist() == [
+        ["Rapat koordinasi", "Polres"]]
+    assert read_audit(db, action="tindak_lanjut")["region"].tolist() == ["63.72"]
+    profile = verifikasi.CaseProfile(3, 5, 30)
+    # Thursday: 3 working days since Monday, not late yet; Friday: 4 > 3, verification late
+    thursday = verifikasi.open_cases(db, KALSEL, today=date(2026, 11, 5), profile=profile).set_index("id")
+    assert settled not in thursday.index and set(thursday.index) == {late, handled}
+    assert not thursday["terlambat_verifikasi"].any()
+    friday = verifikasi.open_cases(db, KALSEL, today=date(2026, 11, 6), profile=profile).set_index("id")
+    assert friday.at[late, "terlambat_verifikasi"] and not friday.at[handled, "terlambat_verifikasi"]
+    assert not friday["terlambat_tindak_lanjut"].any()
+    later = verifikasi.open_cases(db, KALSEL, today=date(2026, 11, 10), profile=profile).set_index("id")
+    assert later.at[late, "terlambat_tindak_lanjut"] and not later.at[handled, "terlambat_tindak_lanjut"]
+    assert verifikasi.open_cases(db, BJM, today=date(2026, 11, 10), profile=profile).empty
+
+
+@pytest.mark.parametrize(("gap", "flagged"), [(30, True), (31, False)])
+def test_a_new_report_within_n_days_of_a_settled_case_is_berulang(db, gap, flagged):
+    from datetime import timedelta
+
+    settled = _incident(db, status="diverifikasi_prov", tgl=date(2026, 9, 1), judul="kasus lama")
+    db.execute("UPDATE incidents SET status_penanganan = 'selesai_damai', tgl_selesai = ? WHERE id = ?",
+               [date(2026, 9, 10), settled])
+    new = _incident(db, tgl=date(2026, 9, 10) + timedelta(days=gap), judul="kasus baru")
+    _incident(db, tgl=date(2026, 9, 12), kategori="POL", judul="kategori lain")
+    _incident(db, tgl=date(2026, 9, 12), kec="63.72.01", judul="kecamatan lain")
+    found = verifikasi.recurring(db, KALSEL, profile=verifikasi.CaseProfile(3, 5, 30))
+    assert found["id"].tolist() == ([new] if flagged else [])
+    if flagged:
+        assert found["id_selesai"].tolist() == [settled] and found["hari"].tolist() == [30]
+    cases = verifikasi.open_cases(db, KALSEL, today=date(2026, 12, 1), profile=verifikasi.CaseProfile(3, 5, 30))
+    assert cases.set_index("id").at[new, "berulang"] == flagged
