@@ -56,6 +56,7 @@ if allowed(user.role, "verifikasi"):
     report_pages += [
         st.Page("pages/screens/verifikasi.py", title="Verifikasi", icon="☑️", url_path="verifikasi"),
         st.Page("pages/screens/duplikat.py", title="Tinjau Duplikat", icon="🧬", url_path="duplikat"),
+        st.Page("pages/screens/kasus.py", title="Kasus", icon="📂", url_path="kasus"),
     ]
 report_pages.append(st.Page("pages/screens/kelengkapan.py", title="Kelengkapan Laporan", icon="✅",
                             url_path="kelengkapan"))

@@ -475,3 +475,21 @@ def test_a_new_report_within_n_days_of_a_settled_case_is_berulang(db, gap, flagg
         assert found["id_selesai"].tolist() == [settled] and found["hari"].tolist() == [30]
     cases = verifikasi.open_cases(db, KALSEL, today=date(2026, 12, 1), profile=verifikasi.CaseProfile(3, 5, 30))
     assert cases.set_index("id").at[new, "berulang"] == flagged
+
+
+def test_the_case_page_lists_open_cases_with_overdue_counts(app_env):
+    from tests.apptest import ANALIS_BJB, open_page
+
+    con = connect(app_env)
+    _incident(con)
+    db_settled = _incident(con, status="diverifikasi_prov")
+    con.execute("UPDATE incidents SET dibuat_pada = TIMESTAMP '2026-01-05 02:00:00'")
+    con.execute("UPDATE incidents SET status_penanganan = 'selesai_hukum' WHERE id = ?", [db_settled])
+    con.close()
+    at = open_page("kasus", ANALIS_BJB).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Kasus terbuka"] == "1" and metrics["Terlambat verifikasi"] == "1"
+    assert metrics["Terlambat tindak lanjut"] == "1"
+    at.toggle(key="kasus_terlambat").set_value(True).run()
+    assert not at.exception
