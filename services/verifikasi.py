@@ -398,7 +398,7 @@ def _pair_rows(con, id_baru: int, id_lama: int, user) -> tuple[dict, dict]:
 def merge_duplicate(con: duckdb.DuckDBPyConnection, id_baru: int, id_lama: int, survivor: int, user, *,
                     versi: int, note: str = "", now: datetime | None = None) -> int:
     """Merge a reviewed pair: ``survivor`` (one of the two) stays, the other becomes ``duplikat``
-    linked to it (``duplikat_dari``) and leaves maps and counts. ``versi`` is the version of the
+    linked to it (``kemungkinan_duplikat.bertahan``) and leaves maps and counts. ``versi`` is the version of the
     one that becomes the duplicate. Return its new version.
 
     Raises
@@ -418,10 +418,10 @@ def merge_duplicate(con: duckdb.DuckDBPyConnection, id_baru: int, id_lama: int, 
     now = now or _now()
     note = (note or "").strip()[:1000]
     with transaction(con):
-        if store.set_pair_status(con, id_baru, id_lama, store.PAIR_MERGED) != 1:
+        if store.set_pair_status(con, id_baru, id_lama, store.PAIR_MERGED, actor=user.username, now=now,
+                                 survivor=survivor) != 1:
             raise StaleReport("Pasangan ini sudah ditinjau orang lain; muat ulang antrean.")
-        new = store.set_status(con, loser["id"], versi, DUPLICATE, actor=user.username, now=now,
-                               duplicate_of=survivor)
+        new = store.set_status(con, loser["id"], versi, DUPLICATE, actor=user.username, now=now)
         if new is None:
             raise _stale(loser["id"])
         store.log_step(con, loser["id"], new, loser["status_verifikasi"], DUPLICATE, note or f"duplikat dari {survivor}",
@@ -443,7 +443,8 @@ def mark_distinct(con: duckdb.DuckDBPyConnection, id_baru: int, id_lama: int, us
     require(user, "verifikasi")
     _pair_rows(con, id_baru, id_lama, user)
     with transaction(con):
-        if store.set_pair_status(con, id_baru, id_lama, store.PAIR_DISTINCT) != 1:
+        if store.set_pair_status(con, id_baru, id_lama, store.PAIR_DISTINCT, actor=user.username,
+                                 now=_now()) != 1:
             raise StaleReport("Pasangan ini sudah ditinjau orang lain; muat ulang antrean.")
         record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="bukan_duplikat",
                                object=f"insiden:{id_baru}", row_count=1,

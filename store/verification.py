@@ -20,7 +20,7 @@ from store.imports import CONTENT_HASH
 from store.vocab import SETTLED_COLOUR
 
 __all__ = ["PAIR_DISTINCT", "PAIR_MERGED", "PAIR_OPEN", "RESTORED", "STATUS_CHANGED", "batch_info",
-           "batches_waiting", "duplicate_pairs", "incident_keys", "inbox_counts", "log_step", "queue_ids",
+           "batches_waiting", "duplicate_pairs", "incident_keys", "inbox_counts", "log_step", "merged_into", "queue_ids",
            "add_follow_up", "case_rows", "follow_ups", "recurrences", "restore_version", "set_pair_status",
            "set_status", "steps", "verify_batch", "version_data"]
 
@@ -30,8 +30,8 @@ RESTORED = "dipulihkan"
 #: ``kemungkinan_duplikat.status``: waiting, merged, reviewed as two different events.
 PAIR_OPEN, PAIR_MERGED, PAIR_DISTINCT = "perlu_tinjau", "duplikat", "bukan_duplikat"
 #: Columns a restore never takes from an old version: identity, workflow and provenance.
-_KEEP = ("id", "hash_isi", "batch_id", "sumber", "versi", "dihapus", "status_verifikasi", "duplikat_dari",
-         "dibuat_oleh", "dibuat_pada")
+_KEEP = ("id", "hash_isi", "batch_id", "sumber", "versi", "dihapus", "status_verifikasi", "dibuat_oleh",
+         "dibuat_pada")
 _ARCHIVE = ("INSERT INTO riwayat_insiden (id_insiden, versi, diubah_pada, diubah_oleh, batch_id, alasan, data) "
             "SELECT x.id, x.versi, ?, ?, NULL, ?, to_json(x) FROM (SELECT * EXCLUDE (hash_isi) FROM incidents "
             "WHERE id = ? AND versi = ? AND NOT dihapus) x")
@@ -40,27 +40,26 @@ _ARCHIVE = ("INSERT INTO riwayat_insiden (id_insiden, versi, diubah_pada, diubah
 def incident_keys(con: duckdb.DuckDBPyConnection, ids: Iterable[int]) -> pd.DataFrame:
     """Codes of incidents ``ids`` (never shown, used for rights and to narrow a scoped read):
     ``id, kode_prov, kode_kab, kode_kec, kategori, tgl_mulai, status_verifikasi, versi, klasifikasi,
-    dibuat_oleh, batch_id, sumber, duplikat_dari``."""
+    dibuat_oleh, batch_id, sumber``."""
     return con.execute(
         "SELECT id, kode_prov, kode_kab, kode_kec, kategori, tgl_mulai, status_verifikasi, versi, klasifikasi, "
-        "dibuat_oleh, batch_id, sumber, duplikat_dari FROM incidents WHERE NOT dihapus AND list_contains(?, id) "
+        "dibuat_oleh, batch_id, sumber FROM incidents WHERE NOT dihapus AND list_contains(?, id) "
         "ORDER BY id", [[int(i) for i in ids]]).df()
 
 
 def set_status(con: duckdb.DuckDBPyConnection, incident: int, versi: int, status: str, *, actor: str,
-               now: datetime, duplicate_of: int | None = None, return_note: str | None = None) -> int | None:
+               now: datetime, return_note: str | None = None) -> int | None:
     """Move one incident to ``status`` if it is still at ``versi``; the new version, or None
     when it changed in between (nothing written then; the caller rolls back).
 
-    ``duplicate_of`` links a ``duplikat`` to the incident it was merged into; ``return_note`` is
-    kept on a form report (``laporan.catatan_kembali``) so its office reads why it came back.
+    ``return_note`` is kept on a form report (``laporan.catatan_kembali``) so its office reads why
+    it came back.
     """
     archived = con.execute(_ARCHIVE, [now, actor, STATUS_CHANGED, incident, versi]).fetchone()[0]
     if not archived:
         return None
-    new = con.execute("UPDATE incidents SET status_verifikasi = ?, duplikat_dari = ?, versi = versi + 1 "
-                      "WHERE id = ? AND versi = ? RETURNING versi",
-                      [status, duplicate_of, incident, versi]).fetchall()
+    new = con.execute("UPDATE incidents SET status_verifikasi = ?, versi = versi + 1 "
+                      "WHERE id = ? AND versi = ? RETURNING versi", [status, incident, versi]).fetchall()
     if not new:
         return None
     if return_note is not None:
@@ -167,10 +166,22 @@ def duplicate_pairs(con: duckdb.DuckDBPyConnection, region: str | None, *, limit
         "ORDER BY p.skor DESC, p.id_baru LIMIT ?", [PAIR_OPEN, *params, *old_params, int(limit)]).df()
 
 
-def set_pair_status(con: duckdb.DuckDBPyConnection, id_baru: int, id_lama: int, status: str) -> int:
-    """Mark a pair reviewed; how many rows (0: no such pair waiting)."""
-    return int(con.execute("UPDATE kemungkinan_duplikat SET status = ? WHERE id_baru = ? AND id_lama = ? "
-                           "AND status = ?", [status, int(id_baru), int(id_lama), PAIR_OPEN]).fetchall()[0][0])
+def set_pair_status(con: duckdb.DuckDBPyConnection, id_baru: int, id_lama: int, status: str, *, actor: str,
+                    now: datetime, survivor: int | None = None) -> int:
+    """Mark a pair reviewed (``survivor``: the one that stays after a merge); how many rows (0: no
+    such pair waiting)."""
+    return int(con.execute(
+        "UPDATE kemungkinan_duplikat SET status = ?, bertahan = ?, ditinjau_oleh = ?, ditinjau_pada = ? "
+        "WHERE id_baru = ? AND id_lama = ? AND status = ?",
+        [status, survivor, actor, now, int(id_baru), int(id_lama), PAIR_OPEN]).fetchall()[0][0])
+
+
+def merged_into(con: duckdb.DuckDBPyConnection, incident: int) -> int | None:
+    """The incident a ``duplikat`` was merged into (None: not merged)."""
+    found = con.execute("SELECT bertahan FROM kemungkinan_duplikat WHERE status = ? AND bertahan IS NOT NULL "
+                        "AND (id_baru = ? OR id_lama = ?) AND bertahan <> ? ORDER BY ditinjau_pada DESC LIMIT 1",
+                        [PAIR_MERGED, int(incident), int(incident), int(incident)]).fetchall()
+    return int(found[0][0]) if found else None
 
 
 def inbox_counts(con: duckdb.DuckDBPyConnection, region: str | None, username: str) -> dict[str, int]:

@@ -282,8 +282,10 @@ def test_merging_a_cross_source_duplicate_takes_exactly_one_off_the_map(db):
     verifikasi.merge_duplicate(db, new, old, old, BJB, versi=1, note="berita yang sama", now=NOW)
     after = aggregate_by_region(db, IncidentFilter(), province).set_index("kode")["jumlah"]
     assert int(before.sum()) - int(after.sum()) == 1 and int(before["63.72"]) - int(after["63.72"]) == 1
-    assert db.execute("SELECT status_verifikasi, duplikat_dari FROM incidents WHERE id = ?", [new]).fetchone() == (
-        "duplikat", old)
+    assert _status(db, new) == ("duplikat", 2)
+    from store.verification import merged_into
+
+    assert merged_into(db, new) == old and merged_into(db, old) is None
     assert verifikasi.duplicate_queue(db, KALSEL).empty
     assert read_audit(db, action="gabung_duplikat")["region"].tolist() == ["63.72"]
     with pytest.raises(verifikasi.StaleReport):

@@ -72,10 +72,10 @@ c3.metric("Wilayah dengan lonjakan", number(len(alerts)), help="4 minggu terakhi
 c4.metric("Kasus belum selesai", number(int(open_cases)))
 reporting = reporting_count(cursor(), scope)
 st.page_link("pages/screens/kelengkapan.py", label=reporting.text, icon="✅")
-st.caption(f"Angka insiden — {counted_text(verified_only)}")
 st.caption(f"Data per {day(today)} · IPK triwulan {label} ({day(start)}–{day(end)}), profil "
            f"{profile.nama}; perubahan dibanding triwulan {previous_quarter(label)} · kelas Rendah/Sedang/Tinggi "
-           f"pada rata-rata ± 1 SD ({now.cuts[0]:.1f} / {now.cuts[1]:.1f})")
+           f"pada rata-rata ± 1 SD ({now.cuts[0]:.1f} / {now.cuts[1]:.1f}) · "
+           f"{counted_text(verified_only)}")
 
 with st.spinner("Menguji ketepatan indeks pada triwulan lalu…"):
     check = backtest(scope.region, scope.clearance, {"ipk": profile})

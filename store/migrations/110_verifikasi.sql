@@ -1,11 +1,16 @@
 -- Verifikasi berjenjang (issue 15).
 --
 -- draft → diajukan → diverifikasi_kab → diverifikasi_prov; dikembalikan (back to its author with a
--- note), ditolak (refused, with a reason) and duplikat (merged into another incident, named by
--- ``duplikat_dari``). Every change of status keeps the replaced version in riwayat_insiden (081)
--- and raises ``versi``; ``verifikasi_langkah`` keeps who moved it, from which status to which, the
--- note, and the actor's role and region (the audit log holds the same, hash-chained).
-ALTER TABLE incidents ADD COLUMN duplikat_dari BIGINT;
+-- note), ditolak (refused, with a reason) and duplikat (merged into another incident). Every change
+-- of status keeps the replaced version in riwayat_insiden (081) and raises ``versi``;
+-- ``verifikasi_langkah`` keeps who moved it, from which status to which, the note, and the actor's
+-- role and region (the audit log holds the same, hash-chained).
+--
+-- A reviewed pair of probable duplicates (010) says which incident survived a merge (the other one
+-- is 'duplikat', linked to it here), and who reviewed it when. The incidents table keeps its columns.
+ALTER TABLE kemungkinan_duplikat ADD COLUMN bertahan BIGINT;        -- survivor of a merge (NULL: not merged)
+ALTER TABLE kemungkinan_duplikat ADD COLUMN ditinjau_oleh VARCHAR;
+ALTER TABLE kemungkinan_duplikat ADD COLUMN ditinjau_pada TIMESTAMP;
 
 CREATE TABLE verifikasi_langkah (
     id_insiden  BIGINT NOT NULL,                -- incidents.id
