@@ -495,3 +495,22 @@ def test_the_case_page_lists_open_cases_with_overdue_counts(app_env):
     assert metrics["Terlambat tindak lanjut"] == "1"
     at.toggle(key="kasus_terlambat").set_value(True).run()
     assert not at.exception
+
+
+def test_a_kabupaten_verifier_decides_on_the_page_and_a_note_is_required_to_return(app_env):
+    from tests.apptest import ANALIS_BJB, open_page
+
+    con = connect(app_env)
+    incident = _incident(con, judul="Menunggu keputusan")
+    con.close()
+    at = open_page("verifikasi", ANALIS_BJB).run()
+    at.selectbox(key="verifikasi_pilih").set_value(incident).run()
+    assert not at.exception
+    at.radio(key="verifikasi_ke").set_value("dikembalikan")
+    next(b for b in at.button if b.label == "Simpan keputusan").click().run()
+    assert any("catatan" in e.value for e in at.error)
+    at.radio(key="verifikasi_ke").set_value("diverifikasi_kab")
+    next(b for b in at.button if b.label == "Simpan keputusan").click().run()
+    assert not at.exception
+    assert any(f"Insiden {incident}: verifikasi (kabupaten/kota)" in s.value for s in at.success)
+    assert any("Menunggu verifikasi Anda (0)" in s.value for s in at.subheader)

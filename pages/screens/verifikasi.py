@@ -25,6 +25,7 @@ from services.verifikasi import (
 )
 
 NOTICE = "verifikasi_pesan"
+PICKED = "verifikasi_tabel"     # last row picked in the table
 _STATUS = {"diajukan": "diajukan", "diverifikasi_kab": "diverifikasi kabupaten/kota",
            "diverifikasi_prov": "diverifikasi provinsi", "dikembalikan": "dikembalikan", "ditolak": "ditolak",
            "duplikat": "duplikat", "draft": "draf"}
@@ -64,8 +65,17 @@ else:
                          key="verifikasi_daftar",
                          column_config={"id": None, "tanggal": st.column_config.DateColumn(format="DD/MM/YYYY"),
                                         "judul": st.column_config.TextColumn(width="large")})
-    if event.selection.rows:
-        row = queue.iloc[event.selection.rows[0]].to_dict()
+    ids = queue["id"].astype(int).tolist()
+    picked = ids[event.selection.rows[0]] if event.selection.rows else None
+    if picked is not None and picked != st.session_state.get(PICKED):   # a newly picked row opens below
+        st.session_state[PICKED] = picked
+        st.session_state["verifikasi_pilih"] = picked
+    titles = dict(zip(ids, queue["judul"].map(_v)))
+    chosen = st.selectbox("Insiden yang diperiksa", ids, index=None, key="verifikasi_pilih",
+                          format_func=lambda i: f"{i} — {titles.get(i, '')[:80]}",
+                          placeholder="pilih dari tabel atau dari daftar ini")
+    if chosen is not None and chosen in ids:
+        row = queue.iloc[ids.index(chosen)].to_dict()
         st.markdown(f"**Insiden {row['id']}** · versi {_v(row['versi'])}")
         st.text(_v(row["judul"]))
         for label, column in (("Kronologi", "kronologi"), ("Sumber informasi", "sumber_info")):
