@@ -195,7 +195,14 @@ def inbox_counts(con: duckdb.DuckDBPyConnection, region: str | None, username: s
     counts["dikembalikan_saya"] = int(con.execute(
         "SELECT count(*) FROM incidents WHERE NOT dihapus AND status_verifikasi = 'dikembalikan' "
         "AND dibuat_oleh = ?", [username]).fetchone()[0])
-    counts["duplikat"] = len(duplicate_pairs(con, region, limit=10_000))
+    new_where, new_params = _region_sql(region, "n.")
+    old_where, old_params = _region_sql(region, "o.")
+    counts["duplikat"] = int(con.execute(
+        "SELECT count(*) FROM kemungkinan_duplikat p JOIN incidents n ON n.id = p.id_baru "
+        "JOIN incidents o ON o.id = p.id_lama "
+        f"WHERE p.status = ? AND NOT n.dihapus AND NOT o.dihapus AND {new_where} AND {old_where} "
+        "AND coalesce(n.status_verifikasi, '') <> 'duplikat' AND coalesce(o.status_verifikasi, '') <> 'duplikat'",
+        [PAIR_OPEN, *new_params, *old_params]).fetchone()[0])
     return counts
 
 
