@@ -14,6 +14,7 @@ from pages.components import state
 from pages.components.auth_gate import routing, show_crash, sign_in_page, sign_out_button, signed_in_user
 from pages.components.data import demo_loaded
 from pages.components.i18n import language_picker, t
+from pages.components.inbox import show_inbox
 
 st.set_page_config(page_title="SIGAP — Peta Potensi Konflik", page_icon="🗺️", layout="wide")
 state.init_state()
@@ -69,6 +70,7 @@ if demo_loaded():
                "Hapus dengan `python -m sigap demo clear`.", icon="⚠️")
 
 page = st.navigation(pages)
+show_inbox(user)
 try:
     with routing():
         page.run()

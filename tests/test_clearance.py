@@ -38,7 +38,8 @@ from store.incidents import (
 MARK = "Zq7PenandaRahasia"
 #: Text columns that decide who may see a row at all (scope keys, classification): they hold real
 #: values, not the marker. Every other text column of ``incidents`` gets the marker.
-DECIDING = {"kode_prov", "kode_kab", "klasifikasi"}
+# scope, clearance and verification decide whether and how a row is read: they hold real values
+DECIDING = {"kode_prov", "kode_kab", "klasifikasi", "status_verifikasi"}
 KAB = "63.72"
 TODAY = date.today()
 SECRET_POINT = (-3.4567891, 114.8123457)
@@ -64,6 +65,7 @@ def _plant_secret(con) -> int:
     """The *Rahasia* row: the marker in every text column but the deciding ones, a precise point."""
     values = {name: f"{MARK}:{name}" for name in _text_columns(con) if name not in DECIDING}
     values.update(batch_id=1, tgl_mulai=TODAY, kode_prov="63", kode_kab=KAB, klasifikasi="Rahasia",
+                  status_verifikasi="diverifikasi_prov",
                   lat=SECRET_POINT[0], lon=SECRET_POINT[1], presisi_lokasi=1, eskalasi=4, tewas=2)
     return _insert(con, values)
 
@@ -79,7 +81,7 @@ def db(fresh_db):
     con.execute("INSERT INTO import_batches (nama_berkas, sumber, pengguna) VALUES ('t', 'uji', 'u')")
     _insert(con, dict(batch_id=1, sumber="uji", hash_isi="biasa", tgl_mulai=TODAY, kode_prov="63",
                       kode_kab=KAB, kode_kec=_kecamatan(con), kategori="SDA", judul="Sengketa lahan biasa",
-                      lat=-3.44, lon=114.83, dibuat_oleh="u"))
+                      lat=-3.44, lon=114.83, dibuat_oleh="u", status_verifikasi="diverifikasi_prov"))
     yield con
     con.close()
 

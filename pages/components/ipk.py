@@ -28,7 +28,7 @@ def regions_in_scope(region: str | None) -> pd.DataFrame:
 
 def ipk_for_quarter(region: str | None, clearance: str, label: str, profile: Profile,
                     area: pd.DataFrame | None = None, *, as_of: date | None = None,
-                    rules: HonestRules = HonestRules()) -> tuple[pd.DataFrame, IPKResult]:
+                    rules: HonestRules = HonestRules(), verified_only: bool = True) -> tuple[pd.DataFrame, IPKResult]:
     """Every kabupaten/kota in scope (``kode, nama, jumlah`` = recorded incidents) and its IPK for
     triwulan ``label``, with class cut-offs from the reference window before it and a running
     triwulan compared pro rata (:func:`analysis.ipk.compute_quarter_ipk`); ``area`` (``kode`` +
@@ -36,7 +36,7 @@ def ipk_for_quarter(region: str | None, clearance: str, label: str, profile: Pro
     kab = regions_in_scope(region)
     first, _ = quarter_bounds(shift_period(label, -(rules.window + 1)))
     _, last = quarter_bounds(label)
-    panel = data.period_counts(IncidentFilter(first, last), Scope(region, clearance))
+    panel = data.period_counts(IncidentFilter(first, last, verified_only=verified_only), Scope(region, clearance))
     result = compute_quarter_ipk(panel, kab, profile, label, as_of=as_of or date.today(), area=area, rules=rules)
     # the reasons in words the briefing uses too: recorded counts, never projected values
     result = replace(result, reasons=plain_reasons(result, profile, panel, label, kab, data.vocab("eskalasi")))

@@ -77,7 +77,7 @@ if area_names:
     st.caption("Indikator wilayah: " + "; ".join(
         f"{n} (data {pd.Timestamp(r.tanggal_data):%d/%m/%Y}{' — lebih dari setahun' if stale(r.tanggal_data) else ''})"
         for n, r in dated.iterrows()))
-table, result = ipk_for_quarter(*args, label, profile, area)
+table, result = ipk_for_quarter(*args, label, profile, area, verified_only=verified_only)
 kab = regions_in_scope(scope.region)
 scores = result.scores.assign(nama=table["nama"], alasan=result.reasons, jumlah=table["jumlah"])
 class_col = "kelas" if legend.startswith("IKP") else "kelas_polri"

@@ -52,8 +52,10 @@ label = quarter_label(today)
 start, end = quarter_bounds(label)
 profile = load_profile(DATA_DIR / "profiles" / "konflik_sosial.toml")
 with st.spinner("Menghitung indeks potensi konflik…"):
-    table, now = ipk_for_quarter(scope.region, scope.clearance, label, profile)
-    _, before = ipk_for_quarter(scope.region, scope.clearance, previous_quarter(label), profile)
+    table, now = ipk_for_quarter(scope.region, scope.clearance, label, profile,
+                                 verified_only=verified_only)
+    _, before = ipk_for_quarter(scope.region, scope.clearance, previous_quarter(label), profile,
+                                 verified_only=verified_only)
 scores = now.scores.assign(nama=table["nama"], alasan=now.reasons, jumlah=table["jumlah"],
                            perubahan=now.scores["ipk"] - before.scores["ipk"])
 
