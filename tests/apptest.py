@@ -6,6 +6,7 @@ so every page test starts from ``app.py`` with a user in session state and switc
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from streamlit.testing.v1 import AppTest
@@ -57,3 +58,15 @@ def open_page(page: str | None, user: User = ANALIS, *, timeout: float = 120, st
     if page is not None:
         at.switch_page(f"pages/screens/{page}.py")
     return at
+
+
+@contextmanager
+def served(db, monkeypatch):
+    """Point the app at database ``db`` for the block, with Streamlit's caches empty before and after."""
+    import streamlit as st
+
+    monkeypatch.setenv("SIGAP_DB", str(db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield db
+    st.cache_resource.clear()

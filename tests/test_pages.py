@@ -8,7 +8,7 @@ import streamlit as st
 
 from auth.identity import User
 from store import connect
-from tests.apptest import ANALIS, ANALIS_BJB, GUB, USERS, WALIKOTA, create_users, open_page
+from tests.apptest import ANALIS, ANALIS_BJB, GUB, USERS, WALIKOTA, create_users, open_page, served
 from tests.conftest import make_demo_db
 
 PIMPINAN_NAS = User("pimpinan_nas", "pimpinan", None, "Terbatas")
@@ -23,11 +23,8 @@ def demo_db(tmp_path_factory, regions_db):
 
 @pytest.fixture
 def app_env(demo_db, monkeypatch):
-    monkeypatch.setenv("SIGAP_DB", str(demo_db))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield demo_db
-    st.cache_resource.clear()
+    with served(demo_db, monkeypatch) as db:
+        yield db
 
 
 def _count(db, sql, params=()):

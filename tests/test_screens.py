@@ -31,7 +31,7 @@ from maps.labels import KAB_ZOOM, KEC_ZOOM, Label, label_min_zoom, region_labels
 from pages.components.filters import MISSING, derived_file_name, fill_missing, office_time, office_today
 from pages.components.maps import jump_target, search_options
 from store import connect
-from tests.apptest import ANALIS, ANALIS_BJB, GUB, USERS, create_users, open_page
+from tests.apptest import ANALIS, ANALIS_BJB, GUB, USERS, create_users, open_page, served
 from tests.conftest import make_demo_db
 from tests.test_maps import HOSTILE
 
@@ -170,11 +170,8 @@ def demo_db(tmp_path_factory, regions_db):
 
 @pytest.fixture
 def app_env(demo_db, monkeypatch):
-    monkeypatch.setenv("SIGAP_DB", str(demo_db))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield demo_db
-    st.cache_resource.clear()
+    with served(demo_db, monkeypatch) as db:
+        yield db
 
 
 @pytest.fixture
