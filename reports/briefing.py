@@ -88,6 +88,7 @@ class Briefing:
     surge_period: str = "4 minggu terakhir"
     top_heading: str = "Wilayah dengan skor tertinggi"
     list_all: bool = False
+    foresight: str = ""        # the back-test in words, and the forecast's verdict
     counted: str = ""          # what the briefing counts (verified only, or also the unverified)
 
 
@@ -105,8 +106,11 @@ def briefing_pdf(b: Briefing, kop: Letterhead | dict | None = None) -> bytes:
     if b.synthetic:
         story.append(paragraph(f"{SYNTHETIC_MARK}: dokumen ini dibuat dari data demonstrasi, bukan kejadian nyata.",
                                st["note"].clone("tanda", textColor=colors.HexColor(MARK_RED), alignment=1)))
-    story += [paragraph("Ringkasan", st["h4"]), paragraph(b.summary, st["body"]), Spacer(1, 0.15 * cm),
-              KeepTogether([Image(io.BytesIO(b.map_png), width=_WIDTH * cm, height=12.5 * cm, kind="proportional")])]
+    story += [paragraph("Ringkasan", st["h4"]), paragraph(b.summary, st["body"]), Spacer(1, 0.15 * cm)]
+    if b.foresight:
+        story += [paragraph("Seberapa tepat peta triwulan lalu?", st["h4"]), paragraph(b.foresight, st["body"]),
+                  Spacer(1, 0.15 * cm)]
+    story += [KeepTogether([Image(io.BytesIO(b.map_png), width=_WIDTH * cm, height=12.5 * cm, kind="proportional")])]
     listed = b.top
     if "insiden" in b.top and not b.list_all:
         listed = b.top.loc[(b.top["insiden"] > 0) | (b.top["ipk"] > 0)]
@@ -207,7 +211,7 @@ def build_briefing(con, user, quarter: str, *, summary: str = "", classification
     from reports.document import document_region, document_scope, is_synthetic, period_end, period_text
     from reports.letterhead import letterhead_for
     from reports.static_map import choropleth_image, display_regions
-    from reports.triwulan import counted_text
+    from reports.triwulan import backtest_paragraph, counted_text
     from store.incidents import IncidentFilter, aggregate_by_period, aggregate_by_region
     from store.regions import kab_in_scope
     from store.vocab import vocab_names
@@ -272,6 +276,7 @@ def build_briefing(con, user, quarter: str, *, summary: str = "", classification
                     summary=summary or "Ringkasan: (isi oleh analis sebelum rapat).", author=user.username,
                     region_label=area.label, region_code=area.code, synthetic=synthetic,
                     letterhead=letterhead_for(con, user.region), note=result.note, quiet=quiet,
+                    foresight=backtest_paragraph(con, user, quarter, region=region),
                     unit="kabupaten/kota", list_all=area.level == "kab",
                     top_heading=(f"Indeks Potensi Konflik {area.name}" if area.level == "kab"
                                  else "Wilayah dengan skor tertinggi"),

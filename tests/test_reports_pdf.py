@@ -39,6 +39,9 @@ def test_briefing_has_map_table_and_marking_on_every_page(briefing_db):
     assert '<img src="/etc/passwd">' in first_text and "<b>tebal</b>" in first_text  # literal, not markup
     assert "Wilayah dengan skor tertinggi" in first_text + "".join(t for t, _ in pages[1:])
     assert b.top.iloc[0]["nama"] in "".join(t for t, _ in pages)
+    whole = "".join(t for t, _ in pages)
+    assert "Seberapa tepat peta triwulan lalu?" in whole  # the back-test (and the forecast's verdict) in words
+    assert b.foresight.startswith("Uji balik") or "belum cukup panjang" in b.foresight
     # the map image: a large share of non-white pixels in the upper half of page 1
     upper = first_pixels[: first_pixels.shape[0] // 2]
     assert (upper < 240).mean() > 0.05
