@@ -27,11 +27,9 @@ import contextlib
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -54,37 +52,6 @@ _MAP_STATE = """() => {
     for (const p of paths) colours += (p.getAttribute('fill') || '') + ',';
     return [paths.length, colours];
 }"""
-
-
-@contextlib.contextmanager
-def _serve(script: Path, env: dict, timeout: float = 90.0):
-    """``streamlit run script`` on a free loopback port; yield its URL."""
-    from tests.browser import free_port
-
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            time.sleep(0.3)
-        else:
-            raise RuntimeError(f"server Streamlit untuk {script.name} tidak siap")
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _map_state(page) -> tuple[int, str]:
@@ -172,11 +139,11 @@ def _measure_sigap(db: Path, username: str, password: str, switches: int) -> dic
 
 
 def _measure_baseline(db: Path, geojson: Path, switches: int) -> dict:
-    from tests.browser import offline_page
+    from tests.browser import offline_page, running_app
 
     out = {"switch": [], "switch_bytes": []}
     env = {"SIGAP_DB": str(db), "BASELINE_GEOJSON": str(geojson)}
-    with _serve(ROOT / "bench" / "baseline_peta.py", env) as url, offline_page() as page:
+    with running_app(env, 90.0, ROOT / "bench" / "baseline_peta.py") as url, offline_page() as page:
         _serve_cdn_locally(page)
         bytes_in = _Bytes(page)
         for attempt in ("cold", "warm"):

@@ -30,13 +30,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(env: dict, timeout: float = 60.0):
-    """Serve app.py on a free loopback port; yield its base URL."""
+def running_app(env: dict, timeout: float = 60.0, script: Path = ROOT / "app.py"):
+    """Serve ``script`` (default app.py) on a free loopback port; yield its base URL."""
     port = free_port()
+    # output goes nowhere: an unread pipe fills up and stalls a chatty server
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
