@@ -276,7 +276,7 @@ def build_briefing(con, user, quarter: str, *, summary: str = "", classification
                     summary=summary or "Ringkasan: (isi oleh analis sebelum rapat).", author=user.username,
                     region_label=area.label, region_code=area.code, synthetic=synthetic,
                     letterhead=letterhead_for(con, user.region), note=result.note, quiet=quiet,
-                    foresight=backtest_paragraph(con, user, quarter, region=region),
+                    foresight=backtest_paragraph(con, user, quarter, region=region, verified_only=verified_only),
                     unit="kabupaten/kota", list_all=area.level == "kab",
                     top_heading=(f"Indeks Potensi Konflik {area.name}" if area.level == "kab"
                                  else "Wilayah dengan skor tertinggi"),

@@ -272,16 +272,18 @@ def triwulan_pdf(con, user, quarter: str, *, classification: str = "Terbatas", n
                                      Column("triwulan_lalu", "Triwulan lalu", 2.6, "int"),
                                      Column("perubahan", "Perubahan", 2.4, "signed")], st)]
     story += [Spacer(1, 0.2 * cm), paragraph("Uji balik", st["h4"]),
-              paragraph(backtest_paragraph(con, user, quarter, region=region), st["body"]),
+              paragraph(backtest_paragraph(con, user, quarter, region=region, verified_only=verified_only),
+                        st["body"]),
               paragraph("Catatan", st["h4"]), paragraph(notes or "-", st["body"])]
     title = f"Laporan Triwulan {quarter} — {area.short}"
     return render_pdf(story, pagesize=landscape(A4), marks=Marks(classification, synthetic, f"SIGAP · {title}"),
                       title=title, author=user.username, top=1.5, bottom=1.4)
 
 
-def backtest_paragraph(con, user, quarter: str, *, region: str | None = None) -> str:
+def backtest_paragraph(con, user, quarter: str, *, region: str | None = None, verified_only: bool = True) -> str:
     """One short paragraph: how well the index of earlier triwulan foresaw the next one in the
-    report's region (data up to ``quarter`` only), and whether the forecast earned its place."""
+    report's region (data up to ``quarter`` only), and whether the forecast earned its place.
+    Counts verified incidents only unless ``verified_only`` is False, like the rest of the document."""
     from analysis.backtest import evaluate
     from analysis.profile import load_profile
     from settings import PROFILE_FILE
@@ -289,7 +291,8 @@ def backtest_paragraph(con, user, quarter: str, *, region: str | None = None) ->
     from store.regions import kab_in_scope
 
     area = document_region(con, user, region)
-    counts = aggregate_by_period(con, IncidentFilter(None, quarter_bounds(quarter)[1]), document_scope(user, area))
+    counts = aggregate_by_period(con, IncidentFilter(None, quarter_bounds(quarter)[1], verified_only=verified_only),
+                                 document_scope(user, area))
     try:
         check = evaluate(counts, kab_in_scope(con, area.code), load_profile(PROFILE_FILE), last=quarter, n_boot=300)
     except ValueError:

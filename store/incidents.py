@@ -263,10 +263,17 @@ def aggregate_by_region(
     return con.execute(sql, params).df()
 
 
-def count_unsettled(con: duckdb.DuckDBPyConnection, scope: Scope) -> int:
+def count_unsettled(con: duckdb.DuckDBPyConnection, scope: Scope, *, verified_only: bool = True) -> int:
     """Incidents inside ``scope`` whose handling is not settled (status colour other than
-    :data:`store.vocab.SETTLED_COLOUR`, or no status): the open cases leaders watch."""
-    where, params = where_clause(IncidentFilter(), scope)
+    :data:`store.vocab.SETTLED_COLOUR`, or no status): the open cases leaders watch.
+
+    Parameters
+    ----------
+    verified_only : bool
+        Count verified incidents only (:data:`VERIFIED`), as every leaders' view does; False adds
+        the submitted, not yet verified ones (an analyst's visible switch).
+    """
+    where, params = where_clause(IncidentFilter(verified_only=verified_only), scope)
     return int(con.execute(
         "SELECT count(*) FROM incidents i LEFT JOIN vocab v ON v.daftar = 'status_penanganan' "
         f"AND v.kode = i.status_penanganan WHERE {where} AND coalesce(v.atribut, '') <> ?",

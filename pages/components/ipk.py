@@ -57,16 +57,21 @@ def last_complete_quarter(today: date | None = None) -> str:
     return previous_quarter(quarter_label(today or date.today()))
 
 
-def backtest(region: str | None, clearance: str, profiles: dict[str, Profile]) -> Evaluation | None:
+def backtest(region: str | None, clearance: str, profiles: dict[str, Profile], *,
+             verified_only: bool = True) -> Evaluation | None:
     """The back-test of the index (each profile side by side), its baselines and the forecast over
-    every complete triwulan in scope; None when there is too little history (cached an hour)."""
-    return _backtest(db_file(), region, clearance, tuple(profiles.items()), last_complete_quarter())
+    every complete triwulan in scope; None when there is too little history (cached an hour).
+    Counts verified incidents only unless ``verified_only`` is False (the analyst's switch), like
+    the index beside it."""
+    return _backtest(db_file(), region, clearance, tuple(profiles.items()), last_complete_quarter(), verified_only)
 
 
 @st.cache_data(show_spinner=False, ttl=3600, max_entries=16)
-def _backtest(db: str, region: str | None, clearance: str, profiles: tuple, last: str) -> Evaluation | None:
+def _backtest(db: str, region: str | None, clearance: str, profiles: tuple, last: str,
+              verified_only: bool) -> Evaluation | None:
     kab = regions_in_scope(region)
-    counts = data.period_counts(IncidentFilter(None, quarter_bounds(last)[1]), Scope(region, clearance))
+    counts = data.period_counts(IncidentFilter(None, quarter_bounds(last)[1], verified_only=verified_only),
+                                Scope(region, clearance))
     if counts.empty:
         return None
     chosen = dict(profiles)
@@ -76,16 +81,19 @@ def _backtest(db: str, region: str | None, clearance: str, profiles: tuple, last
         return None
 
 
-def next_quarter_forecast(region: str | None, clearance: str) -> pd.DataFrame:
+def next_quarter_forecast(region: str | None, clearance: str, *, verified_only: bool = True) -> pd.DataFrame:
     """Expected incidents per kabupaten/kota for the triwulan after the last complete one, with
-    its interval and the last count (``kode, perkiraan, bawah, atas, terakhir``); cached an hour."""
-    return _next_quarter_forecast(db_file(), region, clearance, last_complete_quarter())
+    its interval and the last count (``kode, perkiraan, bawah, atas, terakhir``); cached an hour.
+    Verified incidents only unless ``verified_only`` is False, as :func:`backtest`."""
+    return _next_quarter_forecast(db_file(), region, clearance, last_complete_quarter(), verified_only)
 
 
 @st.cache_data(show_spinner=False, ttl=3600, max_entries=16)
-def _next_quarter_forecast(db: str, region: str | None, clearance: str, last: str) -> pd.DataFrame:
+def _next_quarter_forecast(db: str, region: str | None, clearance: str, last: str,
+                           verified_only: bool) -> pd.DataFrame:
     kab = regions_in_scope(region)
-    counts = data.period_counts(IncidentFilter(None, quarter_bounds(last)[1]), Scope(region, clearance))
+    counts = data.period_counts(IncidentFilter(None, quarter_bounds(last)[1], verified_only=verified_only),
+                                Scope(region, clearance))
     frame = forecast_counts(counts[["kode", "triwulan", "jumlah"]], kab["kode"].tolist(), origin=last).frame
     latest = counts.loc[counts["triwulan"] == last].set_index("kode")["jumlah"]
     return frame.assign(terakhir=frame["kode"].map(latest).fillna(0))

@@ -128,7 +128,7 @@ if any(i.kode not in INCIDENT_INDICATORS for d in profile.dimensi for i in d.ind
     st.info("Uji balik hanya untuk indikator insiden; matikan indikator wilayah (IKP, penduduk…) untuk mengujinya.")
 else:
     with st.spinner("Menghitung uji balik (sekali per jam)…"):
-        check = backtest(scope.region, scope.clearance, profiles)
+        check = backtest(scope.region, scope.clearance, profiles, verified_only=verified_only)
     if check is None:
         st.info("Riwayat insiden dalam cakupan ini belum cukup panjang untuk uji balik (perlu sedikitnya dua tahun).")
     else:
@@ -144,7 +144,7 @@ else:
         if check.verdict is not None:
             st.markdown(f"**Prakiraan:** {check.verdict.text}")
             if check.verdict.shown:
-                ahead = next_quarter_forecast(scope.region, scope.clearance)
+                ahead = next_quarter_forecast(scope.region, scope.clearance, verified_only=verified_only)
                 ahead = ahead.assign(nama=ahead["kode"].map(kab.set_index("kode")["nama"]))
                 st.dataframe(ahead.sort_values("perkiraan", ascending=False).head(10)[
                     ["kode", "nama", "terakhir", "perkiraan", "bawah", "atas"]], hide_index=True, column_config={

@@ -65,7 +65,7 @@ windows = surge_windows(today)
 recent = data.aggregate("kab", counted(*windows.recent), scope)
 base = data.aggregate("kab", counted(*windows.baseline), scope)
 alerts = surges(recent, base)
-open_cases = count_unsettled(cursor(), scope)
+open_cases = count_unsettled(cursor(), scope, verified_only=verified_only)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Insiden 7 hari terakhir", number(int(week["jumlah"].sum()) if len(week) else 0),
           help=f"{day(today - timedelta(days=6))}–{day(today)}")
@@ -80,11 +80,11 @@ st.caption(f"Data per {day(today)} · IPK triwulan {label} ({day(start)}–{day(
            f"{counted_text(verified_only)}")
 
 with st.spinner("Menguji ketepatan indeks pada triwulan lalu…"):
-    check = backtest(scope.region, scope.clearance, {"ipk": profile})
+    check = backtest(scope.region, scope.clearance, {"ipk": profile}, verified_only=verified_only)
 if check is not None and check.verdict is not None:
     if check.verdict.shown:
         with st.spinner("Menyusun prakiraan triwulan depan…"):
-            ahead = next_quarter_forecast(scope.region, scope.clearance)
+            ahead = next_quarter_forecast(scope.region, scope.clearance, verified_only=verified_only)
         rising = ahead.loc[(ahead["bawah"] > ahead["terakhir"]) & (ahead["perkiraan"] >= 1.25 * ahead["terakhir"].clip(lower=1))]
         names = table.set_index("kode")["nama"]
         words = ", ".join(f"{names.get(k, k)} (~{v:.0f})" for k, v in
