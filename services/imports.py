@@ -67,6 +67,8 @@ class UndoResult:
     batch: int
     removed: int
     restored: int
+    #: duplicates merged into a removed incident, counted again with the status they had before
+    reopened: int = 0
 
 
 def commit_import(con: duckdb.DuckDBPyConnection, prepared: Prepared, user, *,
@@ -194,14 +196,18 @@ def undo_import(con: duckdb.DuckDBPyConnection, batch: int, user) -> UndoResult:
     Only the office that imported the batch, or a user whose region contains that office, may
     undo it; a batch of a national user is undone only by national users. Changes are undone
     newest first: while a later change (a later batch, or any newer version) touches an incident
-    the batch added or changed, the batch cannot be undone.
+    the batch added or changed, the batch cannot be undone. A batch with a verified incident
+    (``diverifikasi_kab``/``diverifikasi_prov``, now or before) is never undone: verified reports
+    are part of what leaders and documents count. Duplicates merged into an incident the batch added
+    are reopened (the status they had before the merge) so they count again.
 
     Raises
     ------
     auth.roles.PermissionDenied
         Missing ``impor`` permission, or the batch belongs to an office outside the user's region.
     ValueError
-        Unknown or already undone batch, or a later change must be undone first.
+        Unknown or already undone batch, a verified incident, or a later change must be undone first.
+        Nothing is changed then.
     """
     require(user, "impor")
     found, owner = imports.batch_owner(con, batch)
@@ -211,17 +217,25 @@ def undo_import(con: duckdb.DuckDBPyConnection, batch: int, user) -> UndoResult:
         raise PermissionDenied(f"Batch {batch} milik kantor {scope_label(owner)}, di luar cakupan Anda "
                                f"({scope_label(user.region)}).")
     with transaction(con):
+        verified = imports.verified_in_batch(con, batch)
+        if verified:
+            raise ValueError(f"batch {batch} tidak dapat dibatalkan: {verified} insidennya sudah diverifikasi "
+                             "(kabupaten/kota atau provinsi); pembatalan impor tidak menghapus insiden yang sudah "
+                             "diverifikasi. Tidak ada yang diubah.")
         later_batch, later = imports.later_changes(con, batch)
         if later:
             by = f"batch {later_batch}" if later_batch is not None else "perubahan lain"
             raise ValueError(f"batch {batch} tidak dapat dibatalkan: {later} insidennya diubah lagi sesudahnya "
                              f"(oleh {by}); batalkan perubahan itu dulu")
         restored = imports.restore_batch(con, batch)
-        removed = imports.remove_batch(con, batch)
+        removed, reopened = imports.remove_batch(con, batch, actor=user.username, role=user.role,
+                                                 region=user.region)
+        detail = {"kantor_batch": owner, "dipulihkan": restored}
+        if reopened:
+            detail["duplikat_dibuka_kembali"] = reopened
         record(con, AuditEvent(actor=user.username, role=user.role, region=user.region, action="batal_impor",
-                               object=f"batch:{batch}", row_count=removed,
-                               detail={"kantor_batch": owner, "dipulihkan": restored}))
-    return UndoResult(batch=batch, removed=removed, restored=restored)
+                               object=f"batch:{batch}", row_count=removed, detail=detail))
+    return UndoResult(batch=batch, removed=removed, restored=restored, reopened=reopened)
 
 
 def _owns(region: str | None, owner: str | None) -> bool:

@@ -9,16 +9,16 @@ writes inside ``store.db.transaction``.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 
 import duckdb
 import pandas as pd
 import polars as pl
 
 __all__ = ["CONTENT_HASH", "INCIDENT_COLUMNS", "KEY_COLUMNS", "RETIRED_AT_SOURCE", "UPDATED_AT_SOURCE",
-           "batch_owner", "close_batch", "duplicate_keys", "insert_new", "insert_probable_duplicates",
+           "REOPENED", "batch_owner", "close_batch", "duplicate_keys", "insert_new", "insert_probable_duplicates",
            "later_changes", "list_batches", "open_batch", "probable_duplicate_pairs", "remove_batch",
-           "restore_batch", "retire_missing", "update_changed"]
+           "restore_batch", "retire_missing", "update_changed", "verified_in_batch"]
 
 INCIDENT_COLUMNS = [
     "sumber", "id_sumber", "tgl_mulai", "tgl_selesai", "presisi_waktu", "kode_prov", "kode_kab",
@@ -35,6 +35,13 @@ KEY_COLUMNS = ["sumber", "id_sumber", "tgl_mulai", "kode_kab", "kategori", "judu
 #: export of its source no longer holds it.
 UPDATED_AT_SOURCE = "diperbarui_sumber"
 RETIRED_AT_SOURCE = "dihapus_sumber"
+#: ``riwayat_insiden.alasan`` of a ``duplikat`` reopened because the batch of the incident it was
+#: merged into was undone.
+REOPENED = "gabung_dibatalkan"
+#: Verification statuses that make an incident verified (as ``store.incidents.VERIFIED``), and the
+#: status and pair status of a merge (as ``store.verification``, which imports this module).
+_VERIFIED = ("diverifikasi_kab", "diverifikasi_prov")
+_DUPLICATE, _PAIR_MERGED = "duplikat", "duplikat"
 
 
 def _arrow(frame: pl.DataFrame):
@@ -204,13 +211,63 @@ def later_changes(con: duckdb.DuckDBPyConnection, batch: int) -> tuple[int | Non
     return later[0], int(later[1])
 
 
-def remove_batch(con: duckdb.DuckDBPyConnection, batch: int) -> int:
-    """Delete the incidents a batch added (and their duplicate pairs) and mark it undone; how many."""
+def verified_in_batch(con: duckdb.DuckDBPyConnection, batch: int) -> int:
+    """How many incidents of ``batch`` are or were verified (``diverifikasi_kab``/``_prov`` now, or
+    a verification step to it since): incidents the batch added, and incidents it changed that
+    were verified after the change. Such a batch is not undone."""
+    verified = ", ".join(f"'{status}'" for status in _VERIFIED)
+    return int(con.execute(
+        "SELECT count(DISTINCT id) FROM ("
+        f"  SELECT id FROM incidents WHERE batch_id = ? AND status_verifikasi IN ({verified}) "
+        "  UNION ALL "
+        f"  SELECT s.id_insiden FROM verifikasi_langkah s WHERE s.ke IN ({verified}) "
+        "  AND (s.id_insiden IN (SELECT id FROM incidents WHERE batch_id = ?) "
+        "       OR EXISTS (SELECT 1 FROM riwayat_insiden m WHERE m.batch_id = ? AND m.id_insiden = s.id_insiden "
+        "                  AND s.versi > m.versi)))", [batch, batch, batch]).fetchone()[0])
+
+
+def _reopen_merged(con: duckdb.DuckDBPyConnection, batch: int, *, actor: str, role: str, region: str | None,
+                   now: datetime) -> int:
+    """Give back the ``duplikat`` incidents merged into an incident ``batch`` added (about to be
+    removed) the status they had before the merge (``diajukan`` when no step says), as a new
+    version with the replaced one in ``riwayat_insiden`` and a verification step; how many. The
+    merged pair goes with the removed incident, so the link is cleared."""
+    last_step = (f"SELECT id_insiden, dari FROM verifikasi_langkah WHERE ke = '{_DUPLICATE}' "
+                 "QUALIFY row_number() OVER (PARTITION BY id_insiden ORDER BY pada DESC, versi DESC) = 1")
+    targets = pl.from_arrow(con.sql(
+        "SELECT d.id AS id_insiden, any_value(p.bertahan) AS bertahan, any_value(coalesce(l.dari, 'diajukan')) AS kembali "
+        "FROM kemungkinan_duplikat p JOIN incidents d ON (d.id = p.id_baru OR d.id = p.id_lama) AND d.id <> p.bertahan "
+        f"LEFT JOIN ({last_step}) l ON l.id_insiden = d.id "
+        f"WHERE p.status = '{_PAIR_MERGED}' AND p.bertahan IN (SELECT id FROM incidents WHERE batch_id = ?) "
+        f"AND d.status_verifikasi = '{_DUPLICATE}' AND NOT d.dihapus AND d.batch_id IS DISTINCT FROM ? "
+        "GROUP BY d.id", params=[batch, batch]).to_arrow_table())
+    if targets.is_empty():
+        return 0
+    with _registered(con, "_buka", targets):
+        _archive(con, "_buka", None, actor, REOPENED)
+        con.execute("UPDATE incidents SET status_verifikasi = b.kembali, versi = incidents.versi + 1 "
+                    "FROM _buka b WHERE incidents.id = b.id_insiden")
+        con.execute("INSERT INTO verifikasi_langkah (id_insiden, versi, dari, ke, catatan, oleh, peran, wilayah, "
+                    "batch_id, pada) SELECT i.id, i.versi, ?, b.kembali, "
+                    "'batch ' || ? || ' dibatalkan: insiden ' || b.bertahan || ' tempat laporan ini digabungkan "
+                    "ikut dihapus, laporan ini dihitung lagi', ?, ?, ?, ?, ? "
+                    "FROM incidents i JOIN _buka b ON b.id_insiden = i.id",
+                    [_DUPLICATE, str(batch), actor, role, region, batch, now])
+    return len(targets)
+
+
+def remove_batch(con: duckdb.DuckDBPyConnection, batch: int, *, actor: str = "sistem", role: str = "sistem",
+                 region: str | None = None, now: datetime | None = None) -> tuple[int, int]:
+    """Delete the incidents a batch added (and their duplicate pairs) and mark it undone; reopen the
+    duplicates merged into them (see :func:`_reopen_merged`; ``actor``, ``role`` and ``region`` name
+    who undid the batch in their history). ``(removed, reopened)``; inside the caller's transaction."""
+    reopened = _reopen_merged(con, batch, actor=actor, role=role, region=region,
+                              now=now or datetime.now(UTC).replace(tzinfo=None))
     con.execute("DELETE FROM kemungkinan_duplikat WHERE id_baru IN (SELECT id FROM incidents WHERE batch_id = ?) "
                 "OR id_lama IN (SELECT id FROM incidents WHERE batch_id = ?)", [batch, batch])
     removed = con.execute("DELETE FROM incidents WHERE batch_id = ?", [batch]).fetchall()[0][0]
     con.execute("UPDATE import_batches SET dibatalkan_pada = current_timestamp WHERE id = ?", [batch])
-    return int(removed)
+    return int(removed), reopened
 
 
 def restore_batch(con: duckdb.DuckDBPyConnection, batch: int) -> int:

@@ -347,6 +347,7 @@ def test_leaders_see_verified_counts_and_an_analyst_may_switch_the_others_in(app
     leader = open_page("pimpinan", GUB).run()
     assert not leader.exception
     assert _metric(leader, "Insiden 7 hari terakhir") == "1"
+    assert _metric(leader, "Kasus belum selesai") == "1"
     assert not [t for t in leader.toggle if t.key == "pimpinan_belum_verifikasi"]      # no switch for leaders
     assert any("sudah diverifikasi" in c.value for c in leader.caption)
     analyst = open_page("pimpinan", ANALIS).run()
@@ -354,6 +355,7 @@ def test_leaders_see_verified_counts_and_an_analyst_may_switch_the_others_in(app
     analyst.toggle(key="pimpinan_belum_verifikasi").set_value(True).run()
     assert not analyst.exception
     assert _metric(analyst, "Insiden 7 hari terakhir") == "2"
+    assert _metric(analyst, "Kasus belum selesai") == "2"
     assert any("termasuk yang belum diverifikasi" in c.value for c in analyst.caption)
 
 
@@ -514,3 +516,173 @@ def test_a_kabupaten_verifier_decides_on_the_page_and_a_note_is_required_to_retu
     assert not at.exception
     assert any(f"Insiden {incident}: verifikasi (kabupaten/kota)" in s.value for s in at.success)
     assert any("Menunggu verifikasi Anda (0)" in s.value for s in at.subheader)
+
+
+# --- 7. undoing an import batch ---------------------------------------------------------------------
+
+def _acled_batch(db, locator, events):
+    """An ACLED export imported by the national analyst: the batch's result."""
+    from ingest.importer import prepare_import
+    from services.imports import commit_import
+    from tests.test_living_sources import _acled
+
+    prepared = prepare_import(db, _acled(events), "acled.csv", locator, user=NATIONAL)
+    assert prepared.problems.empty, prepared.problems
+    return commit_import(db, prepared, NATIONAL)
+
+
+def _batch_ids(db, batch: int) -> list[int]:
+    return [row[0] for row in db.execute("SELECT id FROM incidents WHERE batch_id = ? ORDER BY id", [batch]).fetchall()]
+
+
+@pytest.mark.parametrize("how", ["satu", "batch", "diverifikasi_lalu_dikembalikan"])
+def test_a_batch_with_a_verified_incident_is_not_undone_and_nothing_changes(db, locator, how):
+    from services.imports import undo_import
+    from store.backup import fingerprint
+    from tests.test_living_sources import _event
+
+    done = _acled_batch(db, locator, [_event("IDN1", 3), _event("IDN2", 4, notes="Protest 2")])
+    first, second = _batch_ids(db, done.batch)
+    if how == "batch":            # the whole trusted batch verified in one action
+        assert verifikasi.verify_batch(db, done.batch, BJB, now=NOW) == 2
+    else:
+        verifikasi.transition(db, first, "diverifikasi_kab", BJB, versi=1, now=NOW)
+    if how == "diverifikasi_lalu_dikembalikan":   # verified once, then returned: still verified before
+        verifikasi.transition(db, first, "dikembalikan", KALSEL, versi=2, note="Periksa lokasi.", now=NOW)
+    n = 2 if how == "batch" else 1
+    before = fingerprint(db)
+    with pytest.raises(ValueError, match=rf"batch {done.batch} tidak dapat dibatalkan: {n} insidennya sudah "
+                                         r"diverifikasi \(kabupaten/kota atau provinsi\).*Tidak ada yang diubah"):
+        undo_import(db, done.batch, NATIONAL)
+    assert fingerprint(db) == before
+    assert read_audit(db, action="batal_impor").empty
+    assert _batch_ids(db, done.batch) == [first, second]
+    # a batch nobody verified is still undone
+    other = _acled_batch(db, locator, [_event("IDN9", 9, notes="Protest 9")])
+    assert undo_import(db, other.batch, NATIONAL).removed == 1
+
+
+def test_an_update_verified_after_a_newer_export_keeps_that_export_from_being_undone(db, locator):
+    from services.imports import undo_import
+    from tests.test_living_sources import _event
+
+    first = _acled_batch(db, locator, [_event("IDN1", 3)])
+    (incident,) = _batch_ids(db, first.batch)
+    revised = _acled_batch(db, locator, [_event("IDN1", 3, fatalities="2")])   # the source revised it
+    assert revised.updated == 1
+    verifikasi.transition(db, incident, "diverifikasi_kab", BJB, versi=2, now=NOW)
+    with pytest.raises(ValueError, match="1 insidennya sudah diverifikasi"):
+        undo_import(db, revised.batch, NATIONAL)
+    assert _status(db, incident) == ("diverifikasi_kab", 3)
+
+
+@pytest.mark.parametrize("before_merge", ["diajukan", "diverifikasi_kab"])
+def test_undoing_the_batch_of_a_merge_survivor_counts_its_duplicate_again_exactly_once(db, locator, before_merge):
+    from services.imports import undo_import
+    from store.verification import merged_into
+    from tests.test_living_sources import _event
+
+    done = _acled_batch(db, locator, [_event("IDN7", 12)])
+    (survivor,) = _batch_ids(db, done.batch)
+    kategori, tgl = db.execute("SELECT kategori, tgl_mulai FROM incidents WHERE id = ?", [survivor]).fetchone()
+    office = _incident(db, sumber="sigap", judul="Unjuk rasa mahasiswa", status=before_merge, author="petugas_bjb",
+                       tgl=tgl, kategori=kategori, lat=-3.442, lon=114.831)
+    db.execute("INSERT INTO kemungkinan_duplikat (id_baru, id_lama, skor, jarak_km) VALUES (?, ?, 90, 0.1)",
+               [office, survivor])
+    province = Scope("63", "Rahasia")
+    counted = IncidentFilter(verified_only=before_merge == "diverifikasi_kab")
+
+    def on_map() -> dict:
+        return aggregate_by_region(db, counted, province).set_index("kode")["jumlah"].astype(int).to_dict()
+
+    assert on_map() == {"63.72": 2 if before_merge == "diajukan" else 1}
+    verifikasi.merge_duplicate(db, office, survivor, survivor, BJB, versi=1, note="berita yang sama", now=NOW)
+    assert _status(db, office) == ("duplikat", 2) and merged_into(db, office) == survivor
+    undone = undo_import(db, done.batch, NATIONAL)
+    assert (undone.removed, undone.restored, undone.reopened) == (1, 0, 1)
+    # the office's report counts again, once, with the status it had before the merge, and is no one's duplicate
+    assert on_map() == {"63.72": 1}
+    assert query_incidents(db, counted, province)["id"].tolist() == [office]
+    assert _status(db, office) == (before_merge, 3) and merged_into(db, office) is None
+    assert db.execute("SELECT count(*) FROM kemungkinan_duplikat").fetchone()[0] == 0
+    step = verifikasi.verification_steps(db, office, KALSEL).iloc[0]
+    assert (step["dari"], step["ke"], step["oleh"], step["batch_id"]) == ("duplikat", before_merge, "analis_pusat",
+                                                                          done.batch)
+    assert f"batch {done.batch} dibatalkan" in step["catatan"] and str(survivor) in step["catatan"]
+    assert db.execute("SELECT versi, alasan, data->>'status_verifikasi' FROM riwayat_insiden WHERE id_insiden = ? "
+                      "ORDER BY versi", [office]).fetchall() == [(1, "status_verifikasi", before_merge),
+                                                                  (2, "gabung_dibatalkan", "duplikat")]
+    assert '"duplikat_dibuka_kembali":1' in read_audit(db, action="batal_impor")["detail"].iloc[0].replace(" ", "")
+    assert verifikasi.duplicate_queue(db, KALSEL).empty
+
+
+# --- 8. leaders' open cases and the back-test count verified incidents ------------------------------
+
+def test_open_cases_for_leaders_count_verified_incidents_unless_asked(db):
+    from store.incidents import count_unsettled
+
+    for status in ("diverifikasi_prov", "diverifikasi_kab", "diajukan", "dikembalikan", "draft"):
+        _incident(db, status=status, judul=status)
+    settled = _incident(db, status="diverifikasi_prov", judul="selesai")
+    db.execute("UPDATE incidents SET status_penanganan = 'selesai_damai' WHERE id = ?", [settled])
+    province = Scope("63", "Rahasia")
+    assert count_unsettled(db, province) == 2
+    assert count_unsettled(db, province, verified_only=False) == 3
+    assert count_unsettled(db, Scope("63.71", "Rahasia"), verified_only=False) == 0
+
+
+def _history(db) -> None:
+    """Three incidents of earlier triwulan in Banjarbaru: two verified, one only submitted."""
+    _incident(db, status="diverifikasi_prov", tgl=date(2025, 2, 3), judul="a")
+    _incident(db, status="diajukan", tgl=date(2025, 5, 4), judul="b")
+    _incident(db, status="diverifikasi_kab", tgl=date(2025, 8, 5), judul="c")
+
+
+def test_the_backtest_of_the_documents_counts_verified_incidents_unless_asked(db, monkeypatch):
+    import analysis.backtest
+    from reports.triwulan import backtest_paragraph
+
+    seen = []
+
+    def evaluate(counts, kab, profile, **kwargs):
+        seen.append(int(counts["jumlah"].sum()))
+        raise ValueError("riwayat pendek")
+
+    monkeypatch.setattr(analysis.backtest, "evaluate", evaluate)
+    _history(db)
+    assert "belum cukup panjang" in backtest_paragraph(db, KALSEL, "2026 T3", region="63.72")
+    backtest_paragraph(db, KALSEL, "2026 T3", region="63.72", verified_only=False)
+    assert seen == [2, 3]
+
+
+def test_the_backtest_and_forecast_of_the_leaders_page_count_verified_incidents_unless_asked(fresh_db, monkeypatch):
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    import pages.components.ipk as ipk
+    from analysis.profile import load_profile
+    from settings import PROFILE_FILE
+    from tests.apptest import served
+
+    con = connect(fresh_db)
+    _history(con)
+    con.close()
+    seen = []
+
+    def evaluate(counts, kab, profile, **kwargs):
+        seen.append(("uji balik", int(counts["jumlah"].sum())))
+
+    def forecast_counts(counts, codes, origin):
+        seen.append(("prakiraan", int(counts["jumlah"].sum())))
+        return SimpleNamespace(frame=pd.DataFrame({"kode": pd.Series(dtype=str)}))
+
+    monkeypatch.setattr(ipk, "evaluate", evaluate)
+    monkeypatch.setattr(ipk, "forecast_counts", forecast_counts)
+    profiles = {"ipk": load_profile(PROFILE_FILE)}
+    with served(fresh_db, monkeypatch):
+        ipk.backtest("63", "Rahasia", profiles)
+        ipk.next_quarter_forecast("63", "Rahasia")
+        ipk.backtest("63", "Rahasia", profiles, verified_only=False)
+        ipk.next_quarter_forecast("63", "Rahasia", verified_only=False)
+    assert seen == [("uji balik", 2), ("prakiraan", 2), ("uji balik", 3), ("prakiraan", 3)]
