@@ -11,7 +11,7 @@ import streamlit as st
 
 from auth.roles import allowed
 from pages.components import state
-from pages.components.auth_gate import routing, show_crash, sign_in_page, sign_out_button, signed_in_user
+from pages.components.auth_gate import hand_over_cookie, routing, show_crash, sign_in_page, sign_out_button, signed_in_user
 from pages.components.data import demo_loaded
 from pages.components.i18n import language_picker, t
 from pages.components.inbox import show_inbox
@@ -26,6 +26,7 @@ if user is None or user.must_change_password:
 
 language_picker()
 sign_out_button(user)
+hand_over_cookie()
 leader = user.role == "pimpinan"
 pages = {
     "Pimpinan": [st.Page("pages/screens/pimpinan.py", title="Ruang Pimpinan", icon="🏛️", url_path="pimpinan",

@@ -21,6 +21,10 @@ FOCUS_KEC = "kec_fokus"      # a kecamatan of the selected kabupaten the map is 
 PRESENTATION = "mode_presentasi"
 FILTERS = "saringan"         # {field: value} shared by every page's filter widgets
 FLASH = "pesan_kilat"        # [(kind, text)] shown once on the next run (survives st.rerun)
+SESSION_ID = "sesi_id"       # id of the stored session (table sesi) behind the cookie
+HANDOVER = "sesi_serah"      # one-time code the browser still has to exchange for the cookie
+LAST_TOUCH = "sesi_sentuh"   # when this session last wrote its activity to the database
+FORGET_COOKIE = "sesi_lupakan"  # True after a sign-out: the browser should delete its cookie
 
 _DEFAULTS = {LANG: "id", SELECTED_KAB: None, FOCUS_KEC: None, PRESENTATION: False}
 _MISSING = object()
