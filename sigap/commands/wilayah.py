@@ -6,8 +6,6 @@ import json
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from sigap.cli import CommandError, open_db
 
 _REGION_COLUMNS = ["kode", "nama", "jenis", "kode_induk", "luas_km2"]
@@ -79,6 +77,8 @@ def _regions(args) -> int:
 
 
 def _locate(args) -> int:
+    import pandas as pd
+
     from geo.locate import load_locator
 
     path = Path(args.input)
