@@ -236,8 +236,9 @@ def _write(layers: dict[str, gpd.GeoDataFrame], report: dict, directory: Path) -
     try:
         for level, frame in layers.items():
             frame.to_parquet(staging / f"{level}.parquet", index=False)
-        for level in ("kab", "kec"):
-            locate.build_grid(layers[level]).save(staging / f"grid_{level}.npz")
+        # the point → region locator, memory-mapped by every process that locates (geo.locate)
+        locate.write_locator_cache(staging, {level: locate.build_grid(layers[level]) for level in ("kab", "kec")},
+                                   {level: layers[level].geometry.to_numpy() for level in ("kab", "kec")})
         for level in ADJACENCY_LEVELS:  # queen contiguity for the hotspot pages, built once here
             save_adjacency(build_adjacency(layers[level]), adjacency_path(level, staging))
         web.write_display_copies(layers, staging / "web")

@@ -14,6 +14,11 @@ Rules
 * Anything else is rejected with a reason: ``rejected:koordinat_tidak_sah``,
   ``rejected:di_luar_indonesia`` (outside the bounding box) or ``rejected:jauh_dari_daratan``.
 
+Loading: the install writes each level's grid, its polygons (as flat coordinate arrays) and its
+coast pieces as ``.npy`` files in ``locator/`` beside the GeoParquet (:func:`write_locator_cache`);
+:func:`load_locator` memory-maps them, so a new process is ready in milliseconds and reads only
+the grid pages its points touch. An older install without them gets them written once.
+
 Why the grid is exact: boundaries are densified so no segment is longer than ``cell / 2``, and
 every cell in the bounding box of a segment is marked as a border cell, so any cell a boundary
 crosses is marked. A marked cell's candidates are the regions whose segments marked it plus the
@@ -24,18 +29,24 @@ test per area classifies all its cells.
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import shapely
-from scipy import ndimage
 
-from geo.boundaries import load_regions
 from settings import boundary_dir
 
-__all__ = ["BBOX", "Grid", "LocateResult", "Locator", "build_grid", "load_locator"]
+if TYPE_CHECKING:  # geopandas and scipy only build grids (at install), never on the locate path
+    import geopandas as gpd
+
+__all__ = ["BBOX", "CACHE_DIR", "Grid", "LocateResult", "Locator", "build_grid", "load_locator",
+           "write_locator_cache"]
 
 #: lon_min, lat_min, lon_max, lat_max: Indonesia with a margin.
 BBOX = (94.0, -12.0, 142.0, 7.0)
@@ -158,6 +169,8 @@ def _border_pairs(geoms, cell, x0, y0, nx, ny):
 
 def _fill_interior(cells, geoms, cell, x0, y0):
     """Label connected non-border areas and classify each by one point-in-polygon test."""
+    from scipy import ndimage
+
     labels, n = ndimage.label(cells == _FAR)
     if n == 0:
         return
@@ -175,6 +188,8 @@ def _fill_interior(cells, geoms, cell, x0, y0):
 
 def _mark_near_coast(cells, coast_km, cell):
     """Sea cells within ``coast_km`` (plus one cell) of any region get the nearest-region test."""
+    from scipy import ndimage
+
     land = cells != _FAR
     reach = coast_km / (KM_PER_DEGREE * cell) + 1.5
     near = (ndimage.distance_transform_edt(~land) <= reach) & ~land
@@ -212,7 +227,8 @@ class Locator:
     Use :func:`load_locator` to build one from the installed boundaries.
     """
 
-    def __init__(self, grids: dict[str, Grid], geoms: dict[str, np.ndarray], coast_km: float = 5.0):
+    def __init__(self, grids: dict[str, Grid], geoms: dict[str, np.ndarray], coast_km: float = 5.0,
+                 pieces: dict | None = None):
         widest = min(grid.coast_km for grid in grids.values())
         if coast_km > widest:
             raise ValueError(f"coast_km={coast_km} melebihi margin grid ({widest} km); bangun ulang grid")
@@ -222,8 +238,17 @@ class Locator:
             shapely.prepare(array)
         # Points sent to the nearest-region test lie outside every region, so their distance
         # to a region is their distance to its boundary: query short boundary pieces instead of
-        # whole (island multi)polygons, whose distance would walk every vertex.
-        self._coast = {level: _boundary_pieces(array) for level, array in self.geoms.items()}
+        # whole (island multi)polygons, whose distance would walk every vertex. The pieces (given
+        # by the cache, or cut here) get their tree only when a point first needs it.
+        self._pieces = dict(pieces or {})
+        self._coast: dict[str, tuple] = {}
+
+    def _coast_tree(self, level: str):
+        if level not in self._coast:
+            given = self._pieces.get(level)
+            lines, owner = (given() if callable(given) else given) or _boundary_pieces(self.geoms[level])
+            self._coast[level] = (shapely.STRtree(lines), owner)
+        return self._coast[level]
 
     def locate_level(self, lon, lat, level: str = "kab") -> LocateResult:
         """Assign each point to one region of ``level`` (``"kab"`` or ``"kec"``)."""
@@ -282,7 +307,7 @@ class Locator:
     def _nearest(self, level, x, y):
         max_deg = self.coast_km / KM_PER_DEGREE
         pts = shapely.points(x, y)
-        tree, owner = self._coast[level]
+        tree, owner = self._coast_tree(level)
         (pi, piece), d = tree.query_nearest(pts, max_distance=max_deg, return_distance=True, all_matches=True)
         gi = owner[piece]
         near = np.full(len(x), -1, dtype=np.int64)
@@ -297,8 +322,8 @@ class Locator:
 
 
 def _boundary_pieces(geoms: np.ndarray, size: int = 16):
-    """Region boundaries cut into linestrings of at most ``size`` vertices, with an STRtree
-    over them and the region index of each piece."""
+    """Region boundaries cut into linestrings of at most ``size`` vertices, and the region index
+    of each piece."""
     parts, part_owner = shapely.get_parts(geoms, return_index=True)
     rings, ring_part = shapely.get_rings(parts, return_index=True)
     coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
@@ -320,7 +345,7 @@ def _boundary_pieces(geoms: np.ndarray, size: int = 16):
     _, dense = np.unique(all_ids[keep], return_inverse=True)
     lines = shapely.linestrings(all_xy[keep], indices=dense)
     piece_ring = all_ring[first[counts >= 2]]
-    return shapely.STRtree(lines), part_owner[ring_part[piece_ring]]
+    return lines, part_owner[ring_part[piece_ring]]
 
 
 @dataclass(frozen=True)
@@ -350,19 +375,133 @@ class RegionAssignment(LocateResult):
         return out
 
 
+#: Folder (inside the boundary directory) of the memory-mapped locator files.
+CACHE_DIR = "locator"
+_CACHE_VERSION = 1
+_LEVELS = ("kab", "kec")
+
+
 def load_locator(directory: Path | None = None, coast_km: float = 5.0) -> Locator:
-    """A :class:`Locator` over the installed boundaries (``python -m sigap boundaries install``)."""
+    """A :class:`Locator` over the installed boundaries (``python -m sigap boundaries install``).
+
+    Reads the memory-mapped files of ``locator/`` (milliseconds; see :func:`write_locator_cache`).
+    An install without them, or whose layers changed since they were written, has them built
+    once from its grids and GeoParquet and written beside them when the folder is writable.
+    """
     directory = Path(directory or boundary_dir())
+    cached = _read_cache(directory / CACHE_DIR, directory)
+    if cached is None:
+        grids, geoms = _from_install(directory)
+        pieces = {level: _boundary_pieces(np.asarray(geoms[level], dtype=object)) for level in _LEVELS}
+        try:
+            write_locator_cache(directory, grids, geoms, pieces)
+        except OSError:  # a read-only install still locates, it only rebuilds per process
+            pass
+        cached = grids, geoms, pieces
+    grids, geoms, pieces = cached
+    return Locator(grids, geoms, coast_km=coast_km, pieces=pieces)
+
+
+def write_locator_cache(directory: Path, grids: dict[str, Grid], geoms: dict[str, np.ndarray],
+                        pieces: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> Path:
+    """Write the grids, polygons and coast pieces of ``kab`` and ``kec`` as ``.npy`` files in
+    ``directory/locator`` (replaced whole, so a reader never sees half of it).
+
+    ``directory`` holds the installed ``{level}.parquet`` files: their size and modification time
+    are recorded, and :func:`load_locator` rebuilds the files when the layers change.
+    """
+    directory = Path(directory)
+    target = directory / CACHE_DIR
+    staging = Path(tempfile.mkdtemp(prefix=".locator-", dir=directory))
+    try:
+        for level in _LEVELS:
+            grid, array = grids[level], np.asarray(geoms[level], dtype=object)
+            lines, owner = (pieces or {}).get(level) or _boundary_pieces(array)
+            kind, coords, offsets = shapely.to_ragged_array(array)
+            line_kind, line_coords, line_offsets = shapely.to_ragged_array(lines)
+            arrays = {"cells": grid.cells, "border_ptr": grid.border_ptr, "border_idx": grid.border_idx,
+                      "codes": np.asarray(grid.codes, dtype=str),
+                      "meta": np.array([grid.x0, grid.y0, grid.cell, grid.coast_km]),
+                      "coords": coords, "piece_coords": line_coords, "piece_owner": np.asarray(owner, np.int64),
+                      **{f"offsets{i}": o for i, o in enumerate(offsets)},
+                      **{f"piece_offsets{i}": o for i, o in enumerate(line_offsets)}}
+            for name, value in arrays.items():
+                np.save(staging / f"{level}_{name}.npy", np.ascontiguousarray(value), allow_pickle=False)
+            (staging / f"{level}.json").write_text(json.dumps({
+                "geometry_type": int(kind), "n_offsets": len(offsets), "piece_type": int(line_kind),
+                "n_piece_offsets": len(line_offsets)}))
+        (staging / "manifest.json").write_text(json.dumps(
+            {"versi": _CACHE_VERSION, "lapisan": _layer_stamp(directory)}))
+        staging.chmod(0o755)
+        old = target.with_name(target.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            os.replace(target, old)
+        os.replace(staging, target)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _layer_stamp(directory: Path) -> dict:
+    """Size and modification time of each installed layer the cache was built from."""
+    out = {}
+    for level in _LEVELS:
+        path = directory / f"{level}.parquet"
+        if path.exists():
+            stat = path.stat()
+            out[level] = [stat.st_size, stat.st_mtime_ns]
+    return out
+
+
+def _read_cache(folder: Path, directory: Path):
+    """(grids, geoms, pieces) from the memory-mapped files, or None when absent or stale."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if manifest.get("versi") != _CACHE_VERSION or manifest.get("lapisan") != _layer_stamp(directory):
+        return None
+    grids, geoms, pieces = {}, {}, {}
+    for level in _LEVELS:
+        info = json.loads((folder / f"{level}.json").read_text())
+
+        def array(name, mmap=True, level=level):
+            return np.load(folder / f"{level}_{name}.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
+
+        x0, y0, cell, coast_km = array("meta", mmap=False)
+        grids[level] = Grid(codes=array("codes", mmap=False).astype(object), cells=array("cells"),
+                            border_ptr=array("border_ptr"), border_idx=array("border_idx"),
+                            x0=float(x0), y0=float(y0), cell=float(cell), coast_km=float(coast_km))
+        geoms[level] = shapely.from_ragged_array(
+            shapely.GeometryType(info["geometry_type"]), array("coords", mmap=False),
+            tuple(array(f"offsets{i}", mmap=False) for i in range(info["n_offsets"])))
+        pieces[level] = _lazy_pieces(info, array)
+    return grids, geoms, pieces
+
+
+def _lazy_pieces(info: dict, array):
+    """The coast pieces of one level, made into linestrings only when a point first needs them."""
+    def pieces():
+        lines = shapely.from_ragged_array(
+            shapely.GeometryType(info["piece_type"]), array("piece_coords", mmap=False),
+            tuple(array(f"piece_offsets{i}", mmap=False) for i in range(info["n_piece_offsets"])))
+        return lines, array("piece_owner", mmap=False)
+    return pieces
+
+
+def _from_install(directory: Path):
+    """Grids (``grid_{level}.npz`` of an older install, else built) and polygons from GeoParquet."""
+    from geo.boundaries import load_regions
+
     grids, geoms = {}, {}
-    for level in ("kab", "kec"):
-        path = directory / f"grid_{level}.npz"
-        if not path.exists():
-            raise FileNotFoundError(
-                f"Grid pencarian wilayah belum terpasang ({path}). Jalankan: python -m sigap boundaries install"
-            )
-        grids[level] = Grid.load(path)
+    for level in _LEVELS:
         regions = load_regions(level, directory)
+        path = directory / f"grid_{level}.npz"
+        grids[level] = Grid.load(path) if path.exists() else build_grid(regions)
         if not np.array_equal(regions["kode"].to_numpy(dtype=object), grids[level].codes):
             raise RuntimeError(f"grid {path.name} tidak cocok dengan {level}.parquet; pasang ulang batas wilayah")
         geoms[level] = regions.geometry.to_numpy()
-    return Locator(grids, geoms, coast_km=coast_km)
+    return grids, geoms
