@@ -4,6 +4,8 @@
   from the installed GeoParquet, and both agree with ``geopandas.sjoin(predicate="within")`` on
   real boundaries for random points over land, near coasts and at sea; coast points go to the
   region ``sjoin_nearest`` finds (lowest code among equally near ones).
+* The one-pass polars checks of ``ingest.validate`` report exactly the problems the pandera schema
+  reported, on random files of good and bad cells.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ import json
 
 import geopandas as gpd
 import numpy as np
+import polars as pl
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from geo.locate import CACHE_DIR, COAST, INSIDE, Locator, _read_cache, load_locator
 from settings import boundary_dir
@@ -111,3 +116,97 @@ def test_an_install_without_the_files_gets_them_once(tmp_path, locator):
     assert isinstance(again.grids["kab"].cells, np.memmap)
     x, y = np.array([114.8310, 113.9167, 110.0]), np.array([-3.4420, -2.2096, -5.0])
     assert list(first.locate(x, y).kode_kec) == list(again.locate(x, y).kode_kec)
+
+
+# --- validation: the one-pass polars checks report exactly what the pandera schema reported ---------
+
+VOCAB = {"kategori": {"POL", "SDA", "SARA"}, "bentuk": {"BLOKADE", "DEMO"}, "sifat": {"potensi", "gejala", "kejadian"},
+         "bidang": {"politik", "ekonomi"}, "athg": {"A", "T", "H", "G"}, "klasifikasi": {"Biasa", "Rahasia"},
+         "status_penanganan": {"baru", "selesai"}}
+#: Cell texts per column: good, empty, unreadable, out of range, not whole, wrong case, long.
+CELLS = {
+    "tanggal": ["11/05/2024", "2024-05-11", "", "31/02/2024", "kemarin", "45423", "11 Mei 2024"],
+    "tanggal_selesai": ["", "12/05/2024", "01/01/2024", "bukan tanggal", "2025-01-01"],
+    "kategori": ["POL", "sda", "", "XYZ", " SARA"],
+    "bentuk": ["", "BLOKADE", "demo", "LAIN"],
+    "sifat": ["", "potensi", "Gejala", "rumor"],
+    "bidang": ["", "politik", "HANKAM"],
+    "athg": ["", "a", "G", "X"],
+    "eskalasi": ["", "3", "7", "-1", "2,5", "abc", "5", "0", "nan"],
+    "klasifikasi": ["", "biasa", "RAHASIA", "Sangat Rahasia"],
+    "status_penanganan": ["", "baru", "Selesai", "dalam penanganan"],
+    "judul": ["", "Blokade jalan", "x" * 600],
+    "lintang": ["", "-3,4420", "95", "abc", "114,8", "-91", "inf"],
+    "bujur": ["", "114,8310", "-3,44", "200", "x"],
+    "tewas": ["", "0", "2", "-1", "1,5", "banyak", "1.234,0"],
+    "luka": ["", "1", "-2", "0,5"],
+    "pengungsi": ["", "10", "x"],
+}
+
+
+def _pandera_schema(vocab):
+    """The schema as ingest.validate wrote it with pandera (the reference for the one-pass checks)."""
+    import pandera.polars as pa
+
+    def isin(name, optional=False):
+        allowed = sorted(vocab[name]) + ([""] if optional else [])
+        return pa.Check.isin(allowed, error=f"nilai bukan {name} yang dikenal")
+
+    def readable(name):
+        return pa.Check(lambda d: d.lazyframe.select(pl.col(name).is_not_null() | (pl.col(f"_teks_{name}") == "")),
+                        error="tidak terbaca")
+
+    whole = pa.Check(lambda d: d.lazyframe.select(pl.col(d.key) == pl.col(d.key).floor()), error="bukan bilangan bulat")
+    count = pa.Column(pl.Float64, [pa.Check.ge(0, error="tidak boleh negatif"), whole], nullable=False)
+    return pa.DataFrameSchema({
+        "tanggal": pa.Column(pl.Date, nullable=False),
+        "tanggal_selesai": pa.Column(pl.Date, [readable("tanggal_selesai"), pa.Check(
+            lambda d: d.lazyframe.select(pl.col("tanggal_selesai").is_null()
+                                         | (pl.col("tanggal_selesai") >= pl.col("tanggal")).fill_null(True)),
+            error="tanggal_selesai sebelum tanggal")], nullable=True),
+        "kategori": pa.Column(pl.String, isin("kategori")),
+        "bentuk": pa.Column(pl.String, isin("bentuk", optional=True)),
+        "sifat": pa.Column(pl.String, isin("sifat")),
+        "bidang": pa.Column(pl.String, isin("bidang", optional=True)),
+        "athg": pa.Column(pl.String, isin("athg", optional=True)),
+        "eskalasi": pa.Column(pl.Float64, [pa.Check.in_range(0, 5, error="di luar 0–5"), whole], nullable=False),
+        "klasifikasi": pa.Column(pl.String, isin("klasifikasi")),
+        "status_penanganan": pa.Column(pl.String, isin("status_penanganan")),
+        "judul": pa.Column(pl.String, pa.Check.str_length(min_value=1, error="kosong")),
+        "lintang": pa.Column(pl.Float64, [readable("lintang"), pa.Check.in_range(-90, 90, error="bukan lintang")],
+                             nullable=True),
+        "bujur": pa.Column(pl.Float64, [readable("bujur"), pa.Check.in_range(-180, 180, error="bukan bujur")],
+                           nullable=True),
+        **{c: count for c in ("tewas", "luka", "pengungsi")},
+    }, strict=False, coerce=False)
+
+
+def _pandera_problems(typed, canonical, rows):
+    """(baris, kolom, nilai, alasan) as the pandera version reported them."""
+    import pandera.polars as pa
+
+    try:
+        _pandera_schema(VOCAB).validate(typed, lazy=True)
+        return set()
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.filter(pl.col("index").is_not_null() & ~pl.col("check").str.starts_with("dtype("))
+    return {(rows[i], column, canonical[column][i], "kosong atau tidak terbaca" if check == "not_nullable" else check)
+            for column, check, i in cases.select("column", "check", "index").iter_rows()}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_one_pass_checks_equal_pandera(data):
+    from ingest.presets import CANONICAL
+    from ingest.validate import _problems, _typed
+
+    n = data.draw(st.integers(1, 25))
+    cells = {name: data.draw(st.lists(st.sampled_from(CELLS.get(name, [""])), min_size=n, max_size=n))
+             for name in CANONICAL}
+    canonical = pl.DataFrame(cells, schema=dict.fromkeys(CANONICAL, pl.String))
+    rows = pl.Series("baris", range(2, n + 2), dtype=pl.Int64)
+    typed = _typed(canonical)
+    ours = _problems(typed, canonical, rows, VOCAB)
+    assert set(ours.select("baris", "kolom", "nilai", "alasan").iter_rows()) == _pandera_problems(typed, canonical,
+                                                                                                  rows)
+    assert ours.select("baris", "kolom").equals(ours.select("baris", "kolom").sort("baris", "kolom"))
