@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from store.db import in_transaction, transaction
+from store.db import in_transaction, lock, transaction
 
 __all__ = ["AuditError", "AuditEvent", "BREAK_KINDS", "ChainCheck", "GENESIS", "KEY_ENV", "KEY_FILE",
            "audit_key", "chain_digest", "database_path", "key_file", "read_audit", "record", "verify_chain"]
@@ -177,7 +177,10 @@ def _signed(head: _Head, key: bytes) -> bool:
 # --- the key, kept outside the database ---------------------------------------------------
 
 def database_path(con: duckdb.DuckDBPyConnection) -> Path | None:
-    """The file of the connection's current database (None for ``:memory:``)."""
+    """The file of the connection's current database (None for ``:memory:``); for a PostgreSQL
+    server, the stand-in path beside which its key file lives (:meth:`store.pg.PgConnection.key_path`)."""
+    if hasattr(con, "key_path"):
+        return con.key_path()
     path = con.execute(
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
     return Path(path[0]).resolve() if path and path[0] and path[0] != ":memory:" else None
@@ -256,6 +259,7 @@ def record(con: duckdb.DuckDBPyConnection, event: AuditEvent) -> str:
 
 
 def _append(con: duckdb.DuckDBPyConnection, event: AuditEvent) -> str:
+    lock(con, "audit")  # one chain across every process: appends wait for each other
     last = con.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     last_id, last_hash = last if last else (0, GENESIS)
     heads = _read_heads(con)

@@ -1,8 +1,10 @@
-"""Open, migrate and harden the SIGAP DuckDB database.
+"""Open, migrate and harden the SIGAP database: an embedded DuckDB file (one office, the
+default) or a PostgreSQL + PostGIS server (many offices; :mod:`store.pg`).
 
-One process owns the database file (DuckDB allows a single writer process); inside it, share
-one connection and give each thread its own ``connection.cursor()``. Every statement binds its
-values with ``?``.
+DuckDB: one process owns the database file (DuckDB allows a single writer process); inside it,
+share one connection and give each thread its own ``connection.cursor()``. PostgreSQL: one pooled
+connection object per process, any number of processes. Every statement binds its values with
+``?``; the few spellings the engines do not share are chosen in :mod:`store.dialect`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import re
 import threading
 from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 
@@ -19,29 +22,82 @@ import pandas as pd
 
 from settings import DATA_DIR
 from store.elections import seed_calendar
+from store.pg import PgConnection, is_url
 
-__all__ = ["StoreError", "backup_dir", "connect", "is_read_only", "in_transaction", "migrate", "replace_rows",
-           "schema_version", "transaction", "MIGRATIONS"]
+__all__ = ["StoreError", "SYSTEM", "acting_as", "backup_dir", "connect", "dialect", "is_read_only", "in_transaction",
+           "lock", "migrate", "replace_rows", "schema_version", "set_actor", "transaction", "MIGRATIONS"]
 
 VOCAB_DIR = DATA_DIR / "vocab"
-_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+(?:\.(duckdb|pg))?\.sql$")
 
 
 class StoreError(RuntimeError):
     """The database cannot be opened or upgraded; the message says why in Bahasa Indonesia."""
 
 
-def _migrations() -> list[tuple[int, str, str]]:
+def _migrations(engine: str = "duckdb") -> list[tuple[int, str, str]]:
+    """Numbered migrations for ``engine``: ``NNN_name.sql`` for both, ``NNN_name.<engine>.sql``
+    for one engine only (it replaces a shared file of the same number)."""
     files = resources.files("store") / "migrations"
-    found = []
-    for entry in files.iterdir():
+    found: dict[int, tuple[int, str, str]] = {}
+    for entry in sorted(files.iterdir(), key=lambda e: e.name):
         match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match[1]), entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
+        if match and match[2] in (None, engine):
+            number = int(match[1])
+            if match[2] is None and number in found:
+                continue
+            found[number] = (number, entry.name, entry.read_text(encoding="utf-8"))
+    return sorted(found.values())
 
 
 MIGRATIONS = _migrations()
+PG_MIGRATIONS = _migrations("pg")
+
+#: The actor every PostgreSQL statement runs as, for row-level security: (wilayah, izin).
+#: ``("", "")`` (nobody) sees no rows; :data:`SYSTEM` (``("*", "*")``) is the CLI and set-up.
+SYSTEM = ("*", "*")
+_ACTOR: ContextVar[tuple[str, str]] = ContextVar("sigap_actor", default=("", ""))
+
+
+def set_actor(scope) -> None:
+    """Run this thread's later statements as ``scope`` (an :class:`auth.identity.Scope`, None for
+    nobody, or :data:`SYSTEM`). The app calls it once per page run with the signed-in user."""
+    _ACTOR.set(_actor_of(scope))
+
+
+@contextmanager
+def acting_as(scope):
+    """``with acting_as(user.scope):`` — statements inside run under that region and clearance."""
+    token = _ACTOR.set(_actor_of(scope))
+    try:
+        yield
+    finally:
+        _ACTOR.reset(token)
+
+
+def _actor_of(scope) -> tuple[str, str]:
+    if scope is None:
+        return ("", "")
+    if isinstance(scope, tuple):
+        return scope
+    return (scope.region or "*", scope.clearance)
+
+
+def current_actor() -> tuple[str, str]:
+    return _ACTOR.get()
+
+
+def dialect(con) -> str:
+    """``"duckdb"`` or ``"postgres"``."""
+    return getattr(con, "dialect", "duckdb")
+
+
+def lock(con, name: str) -> None:
+    """Serialise a critical section (e.g. the audit append) across processes until the current
+    transaction ends. DuckDB needs nothing: one process owns the file and :func:`transaction`
+    already runs one at a time."""
+    if dialect(con) == "postgres":
+        con.lock(name)
 
 
 _WRITER = threading.RLock()
@@ -58,6 +114,15 @@ def transaction(con: duckdb.DuckDBPyConnection):
     and its signed head (:mod:`store.audit`) rely on this, and two of these transactions never
     collide with "Conflict on update" (SECURITY.md §11). Keep slow work outside the block.
     """
+    if dialect(con) == "postgres":
+        # Many processes: the server isolates transactions; critical sections take lock().
+        _WRITER_DEPTH.n = getattr(_WRITER_DEPTH, "n", 0) + 1
+        try:
+            with con.begin():
+                yield con
+        finally:
+            _WRITER_DEPTH.n -= 1
+        return
     with _WRITER:
         _WRITER_DEPTH.n = getattr(_WRITER_DEPTH, "n", 0) + 1
         try:
@@ -120,6 +185,8 @@ def connect(path: str | Path, *, read_only: bool | None = None, harden: bool = T
         If the file is held by another process (usually the running app) or is newer than
         this version of SIGAP understands.
     """
+    if is_url(path):
+        return _connect_pg(str(path))
     path = str(path)
     if read_only is None:
         read_only = path != ":memory:" and Path(path).exists() and not writable(path)
@@ -148,8 +215,44 @@ def connect(path: str | Path, *, read_only: bool | None = None, harden: bool = T
     return con
 
 
+def _connect_pg(url: str) -> PgConnection:
+    try:
+        con = PgConnection(url, current_actor)
+        con.execute("SELECT 1")
+    except Exception as exc:  # psycopg's errors: refused, bad password, unknown database
+        raise StoreError(f"Server basis data {_safe_url(url)} tidak dapat dihubungi: "
+                         f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+    pending = {n for n, _, _ in PG_MIGRATIONS} - _applied(con)
+    if pending:
+        owner = con.execute("SELECT count(*) FROM pg_namespace WHERE nspname = current_schema() "
+                            "AND nspowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)").fetchone()[0]
+        if not owner and _applied(con):
+            raise StoreError(
+                f"Skema basis data di {_safe_url(url)} belum mutakhir (migrasi {sorted(pending)} belum "
+                "diterapkan) dan peran ini bukan pemiliknya. Jalankan `python -m sigap db upgrade` dengan "
+                "peran pemilik (lihat README: Server PostgreSQL).")
+        with acting_as(SYSTEM):
+            migrate(con)
+            sync_vocab(con)
+            _seed_defaults(con)
+    return con
+
+
+def _safe_url(url: str) -> str:
+    # never echo a password into a message or log
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
+
+
+def _applied(con) -> set[int]:
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version' "
+                         "AND table_schema = current_schema()").fetchone()[0]
+    return {row[0] for row in con.execute("SELECT versi FROM schema_version").fetchall()} if exists else set()
+
+
 def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the connection's database was opened read-only."""
+    if dialect(con) == "postgres":
+        return False
     return bool(con.execute("SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()")
                 .fetchone()[0])
 
@@ -163,6 +266,7 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The highest applied migration number (0 for an empty database)."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        + (" AND table_schema = current_schema()" if dialect(con) == "postgres" else "")
     ).fetchone()[0]
     if not exists:
         return 0
@@ -180,26 +284,45 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     int
         The schema version (highest applied number) after migrating.
     """
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_version ("
-        "versi INTEGER PRIMARY KEY, nama VARCHAR NOT NULL, "
-        "diterapkan_pada TIMESTAMP NOT NULL DEFAULT current_timestamp)"
-    )
+    create = ("CREATE TABLE IF NOT EXISTS schema_version ("
+              "versi INTEGER PRIMARY KEY, nama VARCHAR NOT NULL, "
+              "diterapkan_pada TIMESTAMP NOT NULL DEFAULT current_timestamp)")
+    if dialect(con) == "postgres":
+        with transaction(con):
+            lock(con, "migrate")
+            con.execute(create)
+    else:
+        con.execute(create)
     applied = {row[0] for row in con.execute("SELECT versi FROM schema_version").fetchall()}
-    known = {number for number, _, _ in MIGRATIONS}
+    postgres = dialect(con) == "postgres"
+    migrations = PG_MIGRATIONS if postgres else MIGRATIONS
+    known = {number for number, _, _ in migrations}
     unknown = sorted(applied - known)
     if unknown:
         raise StoreError(
             f"Basis data memakai migrasi {unknown} yang tidak dikenal SIGAP ini (berkas dari versi "
             "yang lebih baru). Perbarui SIGAP sebelum membuka berkas ini."
         )
-    for number, name, sql in MIGRATIONS:
+    for number, name, sql in migrations:
         if number in applied:
             continue
         with transaction(con):
-            con.execute(sql)
+            if postgres:
+                lock(con, "migrate")  # two processes starting at once: one migrates, one waits
+                if con.execute("SELECT count(*) FROM schema_version WHERE versi = ?", [number]).fetchone()[0]:
+                    continue
+                con.executescript(pg_ddl(sql))
+            else:
+                con.execute(sql)
             con.execute("INSERT INTO schema_version (versi, nama) VALUES (?, ?)", [number, name])
     return schema_version(con)
+
+
+def pg_ddl(sql: str) -> str:
+    """A shared migration in PostgreSQL's spelling of DuckDB's types."""
+    sql = re.sub(r"\bDOUBLE\b(?! PRECISION)", "DOUBLE PRECISION", sql)
+    sql = re.sub(r"\bBLOB\b", "BYTEA", sql)
+    return re.sub(r"\bJSON\b", "JSONB", sql)
 
 
 def sync_vocab(con: duckdb.DuckDBPyConnection, vocab_dir: Path = VOCAB_DIR) -> None:

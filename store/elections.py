@@ -16,11 +16,11 @@ def seed_calendar(con: duckdb.DuckDBPyConnection) -> None:
     """Fill an empty calendar table with the Pilkada 2024 stages (user edits are never overwritten)."""
     if con.execute("SELECT count(*) FROM tahapan_pemilihan").fetchall()[0][0]:
         return
+    from store.db import transaction  # store.db imports this module
+
     table = pd.read_csv(DEFAULT_CALENDAR, dtype={"catatan": str}, parse_dates=["mulai", "selesai"])
-    con.register("_tahapan_in", table)
-    con.execute("INSERT INTO tahapan_pemilihan SELECT pemilihan, urutan, tahapan, CAST(mulai AS DATE), "
-                "CAST(selesai AS DATE), catatan FROM _tahapan_in")
-    con.unregister("_tahapan_in")
+    with transaction(con):
+        replace_calendar(con, None, table, keep_names=True)
 
 
 def elections(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -36,11 +36,15 @@ def load_calendar(con: duckdb.DuckDBPyConnection, pemilihan: str) -> pd.DataFram
         "ORDER BY mulai, urutan", [pemilihan]).df()
 
 
-def replace_calendar(con: duckdb.DuckDBPyConnection, pemilihan: str, stages: pd.DataFrame) -> int:
+def replace_calendar(con: duckdb.DuckDBPyConnection, pemilihan: str | None, stages: pd.DataFrame, *,
+                     keep_names: bool = False) -> int:
     """Replace one election's stages with ``stages`` (checked by
     :func:`analysis.election.check_calendar`). Call inside ``transaction``."""
-    table = stages.assign(pemilihan=pemilihan, urutan=range(1, len(stages) + 1), catatan=stages.get("catatan"))
-    con.execute("DELETE FROM tahapan_pemilihan WHERE pemilihan = ?", [pemilihan])
+    if keep_names:  # the seed file names its elections and numbers its stages itself
+        table = stages
+    else:
+        table = stages.assign(pemilihan=pemilihan, urutan=range(1, len(stages) + 1), catatan=stages.get("catatan"))
+        con.execute("DELETE FROM tahapan_pemilihan WHERE pemilihan = ?", [pemilihan])
     con.register("_tahapan_in", table[["pemilihan", "urutan", "tahapan", "mulai", "selesai", "catatan"]])
     try:
         con.execute("INSERT INTO tahapan_pemilihan SELECT pemilihan, urutan, tahapan, CAST(mulai AS DATE), "

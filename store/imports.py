@@ -151,8 +151,9 @@ def retire_missing(con: duckdb.DuckDBPyConnection, source: str, ids: pl.DataFram
     scope, params = _scope_sql(region)
     with _registered(con, "_ada", ids):
         targets = pl.from_arrow(con.sql(
-            "SELECT i.id AS id_insiden FROM incidents i ANTI JOIN _ada a ON a.id_sumber = i.id_sumber "
-            "WHERE NOT i.dihapus AND i.sumber = ? AND i.id_sumber IS NOT NULL AND i.tgl_mulai BETWEEN ? AND ? "
+            "SELECT i.id AS id_insiden FROM incidents i "
+            "WHERE NOT EXISTS (SELECT 1 FROM _ada a WHERE a.id_sumber = i.id_sumber) "
+            "AND NOT i.dihapus AND i.sumber = ? AND i.id_sumber IS NOT NULL AND i.tgl_mulai BETWEEN ? AND ? "
             f"AND {scope}", params=[source, first, last, *params]).to_arrow_table())
     if targets.is_empty():
         return 0
@@ -183,7 +184,7 @@ def probable_duplicate_pairs(con: duckdb.DuckDBPyConnection, batch: int, days: i
         "FROM incidents n JOIN incidents o ON o.kode_kab = n.kode_kab AND o.kategori = n.kategori "
         "  AND abs(date_diff('day', o.tgl_mulai, n.tgl_mulai)) <= ? AND o.batch_id <> n.batch_id "
         "  AND o.sumber <> n.sumber AND NOT o.dihapus "
-        "WHERE n.batch_id = ?) WHERE jarak_km IS NULL OR jarak_km <= ?", params=[days, batch, km]).to_arrow_table()
+        "WHERE n.batch_id = ?) q WHERE jarak_km IS NULL OR jarak_km <= ?", params=[days, batch, km]).to_arrow_table()
     return pl.from_arrow(pairs)
 
 
@@ -223,7 +224,7 @@ def verified_in_batch(con: duckdb.DuckDBPyConnection, batch: int) -> int:
         f"  SELECT s.id_insiden FROM verifikasi_langkah s WHERE s.ke IN ({verified}) "
         "  AND (s.id_insiden IN (SELECT id FROM incidents WHERE batch_id = ?) "
         "       OR EXISTS (SELECT 1 FROM riwayat_insiden m WHERE m.batch_id = ? AND m.id_insiden = s.id_insiden "
-        "                  AND s.versi > m.versi)))", [batch, batch, batch]).fetchone()[0])
+        "                  AND s.versi > m.versi))) q", [batch, batch, batch]).fetchone()[0])
 
 
 def _reopen_merged(con: duckdb.DuckDBPyConnection, batch: int, *, actor: str, role: str, region: str | None,
@@ -232,8 +233,9 @@ def _reopen_merged(con: duckdb.DuckDBPyConnection, batch: int, *, actor: str, ro
     removed) the status they had before the merge (``diajukan`` when no step says), as a new
     version with the replaced one in ``riwayat_insiden`` and a verification step; how many. The
     merged pair goes with the removed incident, so the link is cleared."""
-    last_step = (f"SELECT id_insiden, dari FROM verifikasi_langkah WHERE ke = '{_DUPLICATE}' "
-                 "QUALIFY row_number() OVER (PARTITION BY id_insiden ORDER BY pada DESC, versi DESC) = 1")
+    last_step = ("SELECT id_insiden, dari FROM (SELECT id_insiden, dari, row_number() OVER (PARTITION BY id_insiden "
+                 f"ORDER BY pada DESC, versi DESC) AS urut FROM verifikasi_langkah WHERE ke = '{_DUPLICATE}') q "
+                 "WHERE urut = 1")
     targets = pl.from_arrow(con.sql(
         "SELECT d.id AS id_insiden, any_value(p.bertahan) AS bertahan, any_value(coalesce(l.dari, 'diajukan')) AS kembali "
         "FROM kemungkinan_duplikat p JOIN incidents d ON (d.id = p.id_baru OR d.id = p.id_lama) AND d.id <> p.bertahan "
@@ -280,8 +282,8 @@ def restore_batch(con: duckdb.DuckDBPyConnection, batch: int) -> int:
         f"{_quote(name)} = CASE WHEN json_exists(r.data, '$.\"{name}\"') "
         f"THEN CAST(r.data->>'$.\"{name}\"' AS {kind}) ELSE incidents.{_quote(name)} END"
         for name, kind in columns)
-    oldest = ("(SELECT * FROM riwayat_insiden WHERE batch_id = ? "
-              "QUALIFY row_number() OVER (PARTITION BY id_insiden ORDER BY versi) = 1)")
+    oldest = ("(SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY id_insiden ORDER BY versi) AS urut "
+              "FROM riwayat_insiden WHERE batch_id = ?) q WHERE urut = 1)")
     restored = con.execute(f"UPDATE incidents SET {sets} FROM {oldest} r WHERE incidents.id = r.id_insiden",
                            [batch]).fetchall()[0][0]
     con.execute(f"UPDATE incidents SET hash_isi = {CONTENT_HASH} "

@@ -114,7 +114,8 @@ def kab_codes(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def regions_fingerprint(con: duckdb.DuckDBPyConnection) -> tuple:
     """Changes whenever the regions table does (count and a hash of codes, names and parents)."""
-    return tuple(con.execute("SELECT count(*), sum(hash(kode || nama || coalesce(kode_induk, ''))) FROM regions")
+    return tuple(con.execute("SELECT count(*), md5(string_agg(kode || nama || coalesce(kode_induk, ''), '|' "
+                             "ORDER BY kode)) FROM regions")
                  .fetchall()[0])
 
 

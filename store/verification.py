@@ -281,9 +281,10 @@ def recurrences(con: duckdb.DuckDBPyConnection, region: str | None, days: int) -
         "  LEFT JOIN (SELECT id_insiden, max(tanggal) AS terakhir FROM tindak_lanjut GROUP BY 1) t "
         "    ON t.id_insiden = i.id "
         f"  WHERE NOT i.dihapus AND {_COUNTED.format(a='i.')} AND i.kode_kec IS NOT NULL) "
-        "SELECT n.id, s.id AS id_selesai, s.selesai, date_diff('day', s.selesai, n.tgl_mulai) AS hari "
+        "SELECT id, id_selesai, selesai, hari FROM (SELECT n.id, s.id AS id_selesai, s.selesai, "
+        "date_diff('day', s.selesai, n.tgl_mulai) AS hari, row_number() OVER (PARTITION BY n.id "
+        "ORDER BY date_diff('day', s.selesai, n.tgl_mulai), s.id) AS urut "
         "FROM incidents n JOIN selesai s ON s.kode_kec = n.kode_kec AND s.kategori = n.kategori AND s.id <> n.id "
         f"WHERE NOT n.dihapus AND {_COUNTED.format(a='n.')} AND {where} "
         "AND date_diff('day', s.selesai, n.tgl_mulai) BETWEEN 0 AND ? "
-        "QUALIFY row_number() OVER (PARTITION BY n.id ORDER BY date_diff('day', s.selesai, n.tgl_mulai), s.id) = 1 "
-        "ORDER BY n.id", [SETTLED_COLOUR, *params, int(days)]).df()
+        ") q WHERE urut = 1 ORDER BY id", [SETTLED_COLOUR, *params, int(days)]).df()

@@ -115,3 +115,62 @@ def make_demo_db(directory, regions_db, n: int, seed: int):
     load_demo(con, n=n, seed=seed, end=date.today())
     con.close()
     return path
+
+
+# --- both store engines ---------------------------------------------------------------------------
+_PG_TEMPLATE: dict[str, str] = {}
+
+
+def _pg_regions_template() -> str:
+    """Name of a PostgreSQL template database that holds the schema and the regions (made once)."""
+    if "name" not in _PG_TEMPLATE:
+        from store import connect
+        from store.db import SYSTEM, acting_as
+        from store.regions import load_regions_into
+        from tests.pgserver import new_database
+
+        owner, _ = new_database()
+        con = connect(owner)
+        with acting_as(SYSTEM):
+            load_regions_into(con)
+        con.shutdown()
+        _PG_TEMPLATE["name"] = owner.rsplit("/", 1)[1]
+    return _PG_TEMPLATE["name"]
+
+
+def pg_database_with_regions() -> tuple[str, str]:
+    """A fresh PostgreSQL database with schema and regions: (owner URL, app URL)."""
+    import uuid
+
+    import psycopg
+
+    from tests.pgserver import server
+
+    template = _pg_regions_template()
+    name = "t_" + uuid.uuid4().hex[:12]
+    admin = server()
+    with psycopg.connect(admin, autocommit=True) as sql:
+        sql.execute(f"CREATE DATABASE {name} TEMPLATE {template} OWNER sigap_owner")
+        sql.execute(f"GRANT CONNECT ON DATABASE {name} TO sigap_app")
+    base = admin.split("@", 1)[1].rsplit("/", 1)[0]
+    return f"postgresql://sigap_owner@{base}/{name}", f"postgresql://sigap_app@{base}/{name}"
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def engine_db(request, fresh_db):
+    """A store connection with the regions loaded, on each engine in turn. On PostgreSQL it is the
+    app's role (row-level security applies) acting as the system, as the CLI does."""
+    from store import connect
+    from store.db import SYSTEM, set_actor
+
+    if request.param == "duckdb":
+        con = connect(fresh_db)
+        yield con
+        con.close()
+        return
+    _, app = pg_database_with_regions()
+    set_actor(SYSTEM)
+    con = connect(app)
+    yield con
+    set_actor(None)
+    con.shutdown()

@@ -13,7 +13,6 @@ from ingest.importer import prepare_import
 from ingest.tables import TableError as ContextError
 from services.context import import_context, import_indicator, save_calendar
 from services.imports import commit_import, list_batches, undo_batch
-from store import connect
 from store.election_context import load_context
 from store.elections import load_calendar
 from store.indicators import indicator_table
@@ -33,10 +32,8 @@ REPORT = (b"tanggal;kode_kab;kategori;eskalasi;judul\n"
 
 
 @pytest.fixture
-def db(fresh_db):
-    con = connect(fresh_db)
-    yield con
-    con.close()
+def db(engine_db):
+    return engine_db
 
 
 def _import(con, locator, user, data=REPORT, name="laporan.csv"):
