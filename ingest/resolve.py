@@ -25,8 +25,8 @@ English words and other names are data (``data/wilayah/kata_inggris.csv``,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -134,32 +134,62 @@ def load_name_tables(directory: Path = WILAYAH_DIR) -> dict[str, pd.DataFrame]:
             for name in ("kata_inggris", "nama_lain", "nama_historis")}
 
 
-@dataclass(frozen=True)
 class RegionIndex:
-    """Region names prepared for matching (installed names plus other and historic names)."""
+    """Region names prepared for matching (installed names plus other and historic names).
 
-    kab: pd.DataFrame   # kode, nama, jenis, kode_prov, norm
-    kec: pd.DataFrame   # kode, nama, kode_induk, norm
-    prov: pd.DataFrame  # kode, nama, norm
-    names: pd.DataFrame = field(default_factory=pd.DataFrame)  # kab names incl. other names: kode … norm
-    lookup: dict = field(default_factory=dict)        # {"norm"|"rapat"|"urut": {key: [row in names]}}
-    prov_names: dict = field(default_factory=dict)    # province name (normalised) → tuple of codes
-    historic: dict = field(default_factory=dict)      # kab name (normalised) → list of _Historic
-    kec_by_parent: dict = field(default_factory=dict)  # kab code → (kec codes, norms, compact norms)
-    kab_names: dict = field(default_factory=dict)     # kab code → official name
+    Each part is prepared on first use, once per index: a file placed by points and codes alone
+    never normalises the 7,800 region names.
+    """
+
+    def __init__(self, regions: pd.DataFrame):
+        self._regions = regions
 
     @classmethod
     def from_regions(cls, regions: pd.DataFrame) -> RegionIndex:
         """Build from the ``regions`` table (``kode, level, nama, jenis, kode_induk, kode_prov``)."""
-        def part(level):
-            frame = regions.loc[regions["level"] == level].reset_index(drop=True).copy()
+        return cls(regions)
+
+    def _level(self, level: str, normalised: bool = True) -> pd.DataFrame:
+        frame = self._regions.loc[self._regions["level"] == level].reset_index(drop=True).copy()
+        if normalised:
             frame["norm"] = [normalise_name(n)[0] for n in frame["nama"]]
-            return frame
+        return frame
 
-        kab, kec, prov = part("kab"), part("kec"), part("prov")
-        tables = load_name_tables()
-        other, historic = tables["nama_lain"], tables["nama_historis"]
+    @cached_property
+    def kab_codes(self) -> frozenset:
+        """Codes of every kabupaten/kota."""
+        return frozenset(self._regions.loc[self._regions["level"] == "kab", "kode"])
 
+    @cached_property
+    def kec_codes(self) -> frozenset:
+        """Codes of every kecamatan."""
+        return frozenset(self._regions.loc[self._regions["level"] == "kec", "kode"])
+
+    @cached_property
+    def kab_names(self) -> dict:
+        """kab code → official name."""
+        kab = self._regions.loc[self._regions["level"] == "kab"]
+        return dict(zip(kab["kode"], kab["nama"]))
+
+    @cached_property
+    def kab(self) -> pd.DataFrame:
+        """kode, nama, jenis, kode_prov, norm."""
+        return self._level("kab")
+
+    @cached_property
+    def kec(self) -> pd.DataFrame:
+        """kode, nama, kode_induk, norm."""
+        return self._level("kec")
+
+    @cached_property
+    def prov(self) -> pd.DataFrame:
+        """kode, nama, norm."""
+        return self._level("prov")
+
+    @cached_property
+    def names(self) -> pd.DataFrame:
+        """Kabupaten/kota names incl. other names: kode, nama, jenis, kode_prov, norm, rapat, urut."""
+        kab, other = self.kab, load_name_tables()["nama_lain"]
         aliases = other.loc[other["tingkat"] == "kab"].merge(
             kab[["kode", "nama", "jenis", "kode_prov"]], on="kode", how="inner", suffixes=("_lain", ""))
         aliases["norm"] = [normalise_name(n)[0] for n in aliases["nama_lain"]]
@@ -167,24 +197,50 @@ class RegionIndex:
                            aliases[["kode", "nama", "jenis", "kode_prov", "norm"]]], ignore_index=True)
         names["rapat"] = names["norm"].map(_compact)
         names["urut"] = names["norm"].map(_sorted_words)
-        lookup = {column: names.groupby(column).indices for column in ("norm", "rapat", "urut")}
+        return names
 
-        prov_names = {norm: (code,) for norm, code in zip(prov["norm"], prov["kode"])}
-        for _, row in other.loc[other["tingkat"] == "prov"].iterrows():
-            prov_names[normalise_name(row["nama"])[0]] = (row["kode"],)
+    @cached_property
+    def lookup(self) -> dict:
+        """{"norm"|"rapat"|"urut": {key: [row in names]}}."""
+        return {column: self.names.groupby(column).indices for column in ("norm", "rapat", "urut")}
+
+    @cached_property
+    def _old_names(self) -> tuple[dict, dict]:
+        tables = load_name_tables()
+        other, historic = tables["nama_lain"], tables["nama_historis"]
+        prov_names = {norm: (code,) for norm, code in zip(self.prov["norm"], self.prov["kode"])}
+        for name, code in other.loc[other["tingkat"] == "prov", ["nama", "kode"]].itertuples(index=False):
+            prov_names[normalise_name(name)[0]] = (code,)
         old = {}
-        for _, row in historic.iterrows():
-            norm, codes = normalise_name(row["nama"])[0], tuple(row["kode"].split())
-            if row["tingkat"] == "prov":
+        for name, level, codes, jenis, source in historic[["nama", "tingkat", "kode", "jenis", "sumber"]].itertuples(
+                index=False):
+            norm, codes = normalise_name(name)[0], tuple(codes.split())
+            if level == "prov":
                 prov_names[norm] = codes
             else:
-                old.setdefault(norm, []).append(_Historic(row["jenis"], codes, row["sumber"]))
+                old.setdefault(norm, []).append(_Historic(jenis, codes, source))
+        return prov_names, old
 
-        kec_by_parent = {parent: (part_["kode"].tolist(), part_["norm"].tolist(),
-                                  [_compact(n) for n in part_["norm"]])
-                         for parent, part_ in kec.groupby("kode_induk")}
-        return cls(kab=kab, kec=kec, prov=prov, names=names, lookup=lookup, prov_names=prov_names,
-                   historic=old, kec_by_parent=kec_by_parent, kab_names=dict(zip(kab["kode"], kab["nama"])))
+    @cached_property
+    def prov_names(self) -> dict:
+        """Province name (normalised) → tuple of codes."""
+        return self._old_names[0]
+
+    @cached_property
+    def historic(self) -> dict:
+        """Kabupaten/kota name (normalised) → list of :class:`_Historic`."""
+        return self._old_names[1]
+
+    @cached_property
+    def kec_by_parent(self) -> dict:
+        """kab code → (kec codes, norms, compact norms)."""
+        out: dict[str, tuple[list, list, list]] = {}
+        for code, parent, norm in zip(self.kec["kode"], self.kec["kode_induk"], self.kec["norm"]):
+            codes, norms, compacts = out.setdefault(parent, ([], [], []))
+            codes.append(code)
+            norms.append(norm)
+            compacts.append(_compact(norm))
+        return out
 
 
 def resolve_regions(frame: pl.DataFrame, lat: pl.Series, lon: pl.Series, index: RegionIndex,
@@ -235,9 +291,9 @@ def resolve_regions(frame: pl.DataFrame, lat: pl.Series, lon: pl.Series, index: 
 def _from_codes(frame, index, out):
     kab = frame["kode_kab"].str.strip_chars()
     kec = frame["kode_kec"].str.strip_chars()
-    good_kab = kab.is_in(index.kab["kode"].tolist())
+    good_kab = kab.is_in(sorted(index.kab_codes))
     bad_kab = (kab != "") & ~good_kab
-    good_kec = kec.is_in(index.kec["kode"].tolist()) & ((kab == "") | (kec.str.slice(0, 5) == kab))
+    good_kec = kec.is_in(sorted(index.kec_codes)) & ((kab == "") | (kec.str.slice(0, 5) == kab))
     code = pl.when(good_kab).then(kab).when(good_kec & (kab == "")).then(kec.str.slice(0, 5))
     return out.with_columns(
         kode_kab=code, kode_kec=pl.when(good_kec).then(kec),
