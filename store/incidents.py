@@ -70,6 +70,10 @@ _LEVELS_SQL = (
     + ") v(kode, tingkat)) k"
 )
 
+#: A bentuk's weight (``vocab.atribut``) as a number, NULL when it is none; spelled alike for DuckDB
+#: and PostgreSQL (neither TRY_CAST nor DOUBLE is PostgreSQL's).
+_WEIGHT = ("CAST(CASE WHEN v.atribut SIMILAR TO '[0-9]+([.][0-9]+)?' THEN v.atribut END AS DOUBLE PRECISION)")
+
 #: Verification statuses that count as verified for leaders' views, the index and official documents
 #: (:attr:`IncidentFilter.verified_only`): checked by the kabupaten/kota at least.
 VERIFIED = ("diverifikasi_kab", "diverifikasi_prov")
@@ -254,7 +258,7 @@ def aggregate_by_region(
     sql = (
         f"SELECT {key} AS kode, {kategori}count(*) AS jumlah, "
         "sum(i.eskalasi) AS skor_eskalasi, "
-        "sum(i.eskalasi * coalesce(TRY_CAST(v.atribut AS DOUBLE), 2)) AS skor_kejadian, "
+        f"sum(i.eskalasi * coalesce({_WEIGHT}, 2)) AS skor_kejadian, "
         "max(i.eskalasi) AS eskalasi_maks, sum(i.tewas) AS tewas, sum(i.luka) AS luka, "
         "sum(i.pengungsi) AS pengungsi "
         f"FROM incidents i {levels}LEFT JOIN vocab v ON v.daftar = 'bentuk' AND v.kode = i.bentuk "
@@ -301,14 +305,14 @@ def aggregate_by_period(con: duckdb.DuckDBPyConnection, flt: IncidentFilter, sco
         ``kode``, the period column (``triwulan`` or ``bulan``), ``jumlah``, ``skor_kejadian``,
         ``eskalasi_maks``, ``tewas``, ``luka``, ``pengungsi``, ``kec_terdampak``.
     """
-    labels = {"triwulan": "concat(year(i.tgl_mulai), ' T', quarter(i.tgl_mulai))",
+    labels = {"triwulan": "concat(extract(year FROM i.tgl_mulai), ' T', extract(quarter FROM i.tgl_mulai))",
               "bulan": "strftime(i.tgl_mulai, '%Y-%m')"}
     if period not in labels:
         raise ValueError(f"periode tidak dikenal: {period!r} (pilihan: {', '.join(labels)})")
     where, params = where_clause(flt, scope)
     return con.execute(
         f"SELECT i.kode_kab AS kode, {labels[period]} AS {period}, count(*) AS jumlah, "
-        "sum(i.eskalasi * coalesce(TRY_CAST(v.atribut AS DOUBLE), 2)) AS skor_kejadian, "
+        f"sum(i.eskalasi * coalesce({_WEIGHT}, 2)) AS skor_kejadian, "
         "max(i.eskalasi) AS eskalasi_maks, sum(i.tewas) AS tewas, sum(i.luka) AS luka, "
         "sum(i.pengungsi) AS pengungsi, count(DISTINCT i.kode_kec) AS kec_terdampak "
         "FROM incidents i LEFT JOIN vocab v ON v.daftar = 'bentuk' AND v.kode = i.bentuk "
