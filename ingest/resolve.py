@@ -200,6 +200,28 @@ class RegionIndex:
         return names
 
     @cached_property
+    def name_columns(self) -> dict[str, np.ndarray]:
+        """The columns of :attr:`names` as arrays (picked by position per name matched)."""
+        return {column: self.names[column].to_numpy(dtype=object)
+                for column in ("kode", "nama", "jenis", "kode_prov", "norm", "rapat")}
+
+    def pool(self, provs: tuple | None, jenis: str | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Names a match may pick, given the provinces and kind: (mask, positions, normalised names)."""
+        key = (provs, jenis)
+        if key not in self._pools:
+            column = self.name_columns
+            mask = np.isin(column["kode_prov"], list(provs)) if provs else np.ones(len(column["kode"]), dtype=bool)
+            if jenis:
+                mask &= column["jenis"] == jenis
+            positions = np.flatnonzero(mask)
+            self._pools[key] = (mask, positions, column["norm"][positions].tolist())
+        return self._pools[key]
+
+    @cached_property
+    def _pools(self) -> dict:
+        return {}
+
+    @cached_property
     def lookup(self) -> dict:
         """{"norm"|"rapat"|"urut": {key: [row in names]}}."""
         return {column: self.names.groupby(column).indices for column in ("norm", "rapat", "urut")}
@@ -385,35 +407,35 @@ def _unique(codes) -> tuple:
 
 
 def _find_kab(raw: str, norm: str, provs: tuple | None, index: RegionIndex, *, jenis: str | None = None,
-              exact_only: bool = False) -> tuple[pd.DataFrame, float]:
-    """Rows of ``index.names`` that match best, and the score (100 for exact).
+              exact_only: bool = False) -> tuple[np.ndarray, float]:
+    """Positions in ``index.names`` of the names that match best, and the score (100 for exact).
 
     Exact first: as normalised, without spaces ("Banjar Baru" is Banjarbaru), in any word order,
     and without spaces before the prefix is stripped ("Kota Baru" is Kotabaru); then rapidfuzz.
     ``provs`` limits the search to those provinces and ``jenis`` to kabupaten or kota.
     """
-    names = index.names
-    in_pool = names["kode_prov"].isin(provs).to_numpy().copy() if provs else np.ones(len(names), dtype=bool)
-    if jenis:
-        in_pool &= (names["jenis"] == jenis).to_numpy()
+    in_pool, pool, pool_norms = index.pool(provs, jenis)
     keys = (("norm", norm), ("rapat", _compact(norm)), ("urut", _sorted_words(norm)),
             ("rapat", _compact(_plain(raw))))
     for column, key in keys:
         rows = [i for i in index.lookup[column].get(key, ()) if in_pool[i]]
         if rows:
-            return names.iloc[rows], 100.0
-    pool = np.flatnonzero(in_pool)
+            return np.asarray(rows, dtype=np.intp), 100.0
     if exact_only or not norm or not len(pool):
-        return names.iloc[[]], 0.0
-    best = process.extract(norm, names["norm"].to_numpy()[pool].tolist(), scorer=fuzz.WRatio, limit=8)
+        return _NO_ROWS, 0.0
+    best = process.extract(norm, pool_norms, scorer=fuzz.WRatio, limit=8)
     if not best or best[0][1] < CONFIRM:
-        return names.iloc[[]], float(best[0][1]) if best else 0.0
+        return _NO_ROWS, float(best[0][1]) if best else 0.0
     score = best[0][1]
-    return names.iloc[[pool[b[2]] for b in best if b[1] == score]], float(score)
+    return pool[[b[2] for b in best if b[1] == score]], float(score)
+
+
+_NO_ROWS = np.array([], dtype=np.intp)
 
 
 def _match_kab(raw: str, province: str, provs: tuple | None, index: RegionIndex) -> _Match:
     """Everything one kabupaten/kota name can mean, given the province it was written with."""
+    column = index.name_columns
     norm, hint = normalise_name(raw)
     old = [h for h in index.historic.get(norm, ()) if hint is None or h.jenis in ("", hint)]
     found, score = _find_kab(raw, norm, provs, index, exact_only=bool(old))
@@ -423,21 +445,21 @@ def _match_kab(raw: str, province: str, provs: tuple | None, index: RegionIndex)
         if best > score:
             found, score, elsewhere = anywhere, best, True
     extent = [c for h in old for c in h.codes]
-    hinted = found.loc[found["jenis"] == hint] if hint else found
-    if hint and hinted.empty and (found["rapat"] == _compact(_plain(raw))).any():
+    hinted = found[column["jenis"][found] == hint] if hint else found
+    if hint and not len(hinted) and (column["rapat"][found] == _compact(_plain(raw))).any():
         hinted = found             # "Kota Baru" is Kabupaten Kotabaru: the prefix was part of the name
-    if old and hinted.empty:       # an old name: today's continuation; a point anywhere in the old extent
+    if old and not len(hinted):    # an old name: today's continuation; a point anywhere in the old extent
         return _Match(kode=old[0].codes[0], pilihan=(old[0].codes[0],), cakupan=_unique(extent))
-    if found.empty:
+    if not len(found):
         return _Match()
     masalah, note = None, ""
-    if hinted.empty:               # "Kab. Banjar Baru" when only Kota Banjarbaru matches
+    if not len(hinted):            # "Kab. Banjar Baru" when only Kota Banjarbaru matches
         masalah = "jenis"
         similar = _find_kab(raw, norm, provs, index, jenis=hint)[0]
-        also = f" (mirip: {', '.join(_unique(similar['nama']))})" if not similar.empty else ""
-        note = f"nama '{raw}' menyebut {hint}, tetapi yang cocok {', '.join(_unique(found['nama']))}{also}; "
+        also = f" (mirip: {', '.join(_unique(column['nama'][similar]))})" if len(similar) else ""
+        note = f"nama '{raw}' menyebut {hint}, tetapi yang cocok {', '.join(_unique(column['nama'][found]))}{also}; "
         hinted = found
-    pilihan = _unique(sorted(hinted["kode"]))
+    pilihan = _unique(sorted(column["kode"][hinted]))
     labels = [index.kab_names[c] for c in pilihan]
     default = next((c for c in pilihan if c[3:5] < "70"), pilihan[0])    # kabupaten (01–69) before kota
     ragu = score < ACCEPT
