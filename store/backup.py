@@ -24,6 +24,8 @@ __all__ = ["anchor_file", "fingerprint", "list_snapshots", "restore_snapshot", "
 
 def fingerprint(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> dict[str, tuple[int, int]]:
     """``{table: (rows, hash)}`` for every base table, independent of row order."""
+    if getattr(con, "dialect", "duckdb") == "postgres":
+        return _pg_fingerprint(con)
     catalog = catalog or con.execute("SELECT current_database()").fetchall()[0][0]
     tables = [r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? AND table_type = 'BASE TABLE' "
@@ -32,6 +34,20 @@ def fingerprint(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> d
     for table in tables:  # names come from the catalog, not from users
         rows, digest = con.execute(
             f'SELECT count(*), coalesce(bit_xor(hash(t)), 0) FROM "{catalog}"."{table}" t').fetchall()[0]
+        out[table] = (int(rows), int(digest))
+    return out
+
+
+def _pg_fingerprint(con) -> dict[str, tuple[int, int]]:
+    # the same contract on the server: row count and an order-independent sum of row hashes
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+        "AND table_type = 'BASE TABLE' AND table_name <> 'spatial_ref_sys' ORDER BY 1").fetchall()]
+    out = {}
+    for table in tables:  # names come from the catalog, not from users
+        rows, digest = con.execute(
+            f"SELECT count(*), coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0) "
+            f'FROM "{table}" t').fetchall()[0]
         out[table] = (int(rows), int(digest))
     return out
 

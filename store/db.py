@@ -25,7 +25,8 @@ from store.elections import seed_calendar
 from store.pg import PgConnection, is_url
 
 __all__ = ["StoreError", "SYSTEM", "acting_as", "backup_dir", "connect", "dialect", "is_read_only", "in_transaction",
-           "lock", "migrate", "replace_rows", "schema_version", "set_actor", "transaction", "MIGRATIONS"]
+           "lock", "migrate", "replace_rows", "schema_version", "set_actor", "set_process_actor", "transaction",
+           "MIGRATIONS"]
 
 VOCAB_DIR = DATA_DIR / "vocab"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+(?:\.(duckdb|pg))?\.sql$")
@@ -56,7 +57,15 @@ PG_MIGRATIONS = _migrations("pg")
 #: The actor every PostgreSQL statement runs as, for row-level security: (wilayah, izin).
 #: ``("", "")`` (nobody) sees no rows; :data:`SYSTEM` (``("*", "*")``) is the CLI and set-up.
 SYSTEM = ("*", "*")
-_ACTOR: ContextVar[tuple[str, str]] = ContextVar("sigap_actor", default=("", ""))
+_NOBODY = ("", "")
+_ACTOR: ContextVar[tuple[str, str] | None] = ContextVar("sigap_actor", default=None)
+_PROCESS_ACTOR = [_NOBODY]
+
+
+def set_process_actor(scope) -> None:
+    """The actor of threads that set none: :data:`SYSTEM` for the CLI and scheduled jobs; the app
+    leaves it at nobody, so a page thread that forgot :func:`set_actor` reads no rows."""
+    _PROCESS_ACTOR[0] = _actor_of(scope)
 
 
 def set_actor(scope) -> None:
@@ -77,14 +86,15 @@ def acting_as(scope):
 
 def _actor_of(scope) -> tuple[str, str]:
     if scope is None:
-        return ("", "")
+        return _NOBODY
     if isinstance(scope, tuple):
         return scope
     return (scope.region or "*", scope.clearance)
 
 
 def current_actor() -> tuple[str, str]:
-    return _ACTOR.get()
+    actor = _ACTOR.get()
+    return _PROCESS_ACTOR[0] if actor is None else actor
 
 
 def dialect(con) -> str:

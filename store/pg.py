@@ -56,6 +56,7 @@ _ROUND5_TEXT = re.compile(r"round\(([\w.]+), 5\)::VARCHAR")
 _UPSERT_KEYS = {"settings": "kunci", "pemetaan_kolom": "nama"}
 
 
+_TEMP_AS = re.compile(r"CREATE OR REPLACE TEMP TABLE (\w+) AS")
 _DESCRIBE = re.compile(r"^DESCRIBE (\w+)$")
 _JSON_EXISTS = re.compile(r"""json_exists\(([\w.]+), '\$\."?(\w+)"?'\)""")
 _JSON_GET = re.compile(r"""->>'\$\."?(\w+)"?'""")
@@ -75,6 +76,7 @@ def translate(sql: str) -> str:
     sql = _JSON_EXISTS.sub(lambda m: f"jsonb_exists({m[1]}, '{m[2]}')", sql)
     sql = _JSON_GET.sub(lambda m: f"->>'{m[1]}'", sql)
     sql = sql.replace("any_value(", "min(")
+    sql = _TEMP_AS.sub(lambda m: f"DROP TABLE IF EXISTS {m[1]}; CREATE TEMP TABLE {m[1]} AS", sql)
     sql = _LIST_CONTAINS.sub(lambda m: f"({m[1]}) = ANY(?)", sql)
     sql = _DATE_DIFF.sub(lambda m: f"(({m[2]})::date - ({m[1]})::date)", sql)
     sql = _STRFTIME_MONTH.sub(lambda m: f"to_char({m[1]}, 'YYYY-MM')", sql)

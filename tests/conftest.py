@@ -161,7 +161,7 @@ def engine_db(request, fresh_db):
     """A store connection with the regions loaded, on each engine in turn. On PostgreSQL it is the
     app's role (row-level security applies) acting as the system, as the CLI does."""
     from store import connect
-    from store.db import SYSTEM, set_actor
+    from store.db import SYSTEM, set_process_actor
 
     if request.param == "duckdb":
         con = connect(fresh_db)
@@ -169,8 +169,8 @@ def engine_db(request, fresh_db):
         con.close()
         return
     _, app = pg_database_with_regions()
-    set_actor(SYSTEM)
+    set_process_actor(SYSTEM)  # worker threads of a test too, as in the CLI
     con = connect(app)
     yield con
-    set_actor(None)
+    set_process_actor(None)
     con.shutdown()

@@ -14,7 +14,6 @@ from auth.roles import PermissionDenied
 from ingest.importer import prepare_import
 from ingest.presets import CANONICAL
 from services import lapor, lapsitda
-from store import connect
 from store.audit import read_audit
 from tests.apptest import User, create_user
 
@@ -59,10 +58,8 @@ PROBLEM = ["kolom", "nilai", "alasan", "perbaikan"]
 
 
 @pytest.fixture
-def db(fresh_db):
-    con = connect(fresh_db)
-    yield con
-    con.close()
+def db(engine_db):
+    return engine_db
 
 
 def _form(values=None, **kwargs) -> lapor.ReportForm:

@@ -43,10 +43,8 @@ def at(hour: int, minute: int = 0, day: date = DAY + timedelta(days=1)) -> datet
 
 
 @pytest.fixture
-def db(fresh_db):
-    con = connect(fresh_db)
-    yield con
-    con.close()
+def db(engine_db):
+    return engine_db
 
 
 # --- pure rules -------------------------------------------------------------------------------------

@@ -27,10 +27,8 @@ NOW = datetime(2026, 12, 2, 1, 0)
 
 
 @pytest.fixture
-def db(fresh_db):
-    con = connect(fresh_db)
-    yield con
-    con.close()
+def db(engine_db):
+    return engine_db
 
 
 def _batch(db, sumber: str = "acled") -> int:
@@ -47,8 +45,8 @@ def _incident(db, *, kab: str = "63.72", kec: str | None = "63.72.04", status: s
         "INSERT INTO incidents (batch_id, sumber, hash_isi, tgl_mulai, kode_prov, kode_kab, kode_kec, kategori, "
         "judul, dibuat_oleh, status_verifikasi, klasifikasi, lat, lon) "
         "VALUES (?, ?, md5(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [batch, sumber, judul + str(batch), tgl, kab[:2], kab, kec, kategori, judul, author, status, klasifikasi,
-         lat, lon]).fetchone()[0]
+        [batch, sumber, judul + str(batch) + kab + klasifikasi, tgl, kab[:2], kab, kec, kategori, judul, author, status,
+         klasifikasi, lat, lon]).fetchone()[0]
 
 
 def _status(db, incident: int) -> tuple[str, int]:
