@@ -19,6 +19,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import polars as pl
 import python_calamine
@@ -179,18 +180,48 @@ def _text_frame(rows: list[list]) -> pl.DataFrame:
 
 
 def _column_text(column) -> list[str]:
-    """:func:`_cell_text` of every cell, with text and plain numbers (most cells) done inline."""
-    out = []
-    append = out.append
-    for value in column:
-        kind = value.__class__
-        if kind is str:
-            append(value)                      # surrounding spaces go later, in one polars pass
-        elif kind is float and value == value:
-            append(str(int(value)) if value.is_integer() else repr(value))
-        else:
-            append(_cell_text(value))
-    return out
+    """:func:`_cell_text` of every cell. A column of text, numbers and dates only (nearly every
+    column) is converted by type at once; any other value sends the column cell by cell."""
+    kinds = set(map(type, column))
+    if kinds <= {str}:
+        return list(column)                    # surrounding spaces go later, in one polars pass
+    other = kinds - {str}
+    if len(other) == 1 and (kind := other.pop()) in _BY_KIND:
+        if str in kinds:
+            at = [i for i, value in enumerate(column) if value.__class__ is kind]
+            out = list(column)
+            for i, text in zip(at, _BY_KIND[kind]([column[i] for i in at])):
+                out[i] = text
+            return out
+        return _BY_KIND[kind](column)
+    return [value if value.__class__ is str else _cell_text(value) for value in column]
+
+
+def _float_texts(values) -> list[str]:
+    """Floats as :func:`_cell_text` writes them: whole numbers without ``.0``, others by ``repr``,
+    NaN empty."""
+    number = np.asarray(values, dtype=float)
+    out = np.empty(len(number), dtype=object)
+    out[np.isnan(number)] = ""
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(number) & (number == np.floor(number))
+        small = whole & (np.abs(number) < 2.0**62)
+    out[small] = pl.Series(number[small].astype(np.int64)).cast(pl.String).to_list()
+    rest = np.flatnonzero(~np.isnan(number) & ~small)
+    out[rest] = [str(int(v)) if v.is_integer() else repr(v) for v in number[rest].tolist()]
+    return out.tolist()
+
+
+def _date_texts(values) -> list[str]:
+    """Dates (and datetimes) as ``YYYY-MM-DD``, as :func:`_cell_text` writes them."""
+    series = pl.Series(values)
+    if series.dtype not in (pl.Date, pl.Datetime) or series.dt.year().min() < 1000:  # strftime pads no year < 1000
+        return [_cell_text(value) for value in values]
+    return series.dt.strftime("%Y-%m-%d").to_list()
+
+
+#: Cell types converted a whole column at a time by :func:`_column_text`.
+_BY_KIND = {float: _float_texts, dt.date: _date_texts, dt.datetime: _date_texts}
 
 
 def _cell_text(value) -> str:

@@ -210,3 +210,24 @@ def test_one_pass_checks_equal_pandera(data):
     assert set(ours.select("baris", "kolom", "nilai", "alasan").iter_rows()) == _pandera_problems(typed, canonical,
                                                                                                   rows)
     assert ours.select("baris", "kolom").equals(ours.select("baris", "kolom").sort("baris", "kolom"))
+
+
+# --- workbook cells: a column converted by type equals the cell-by-cell text ---------------------------
+
+_CELL = (st.text(max_size=6) | st.floats(allow_nan=True, allow_infinity=True) | st.integers(-10**6, 10**6).map(float)
+         | st.sampled_from([0.0, -0.0, 1e15, 2.0**53 + 2, 2.0**63, -2.0**70, 1e-7, 114.831, -3.442, 45432.0])
+         | st.dates() | st.datetimes() | st.none() | st.booleans())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_CELL), max_size=30), st.sampled_from(["campur", "angka", "tanggal", "teks"]))
+def test_column_text_equals_cell_by_cell(cells, shape):
+    import datetime as dt
+
+    from ingest.readers import _cell_text, _column_text
+
+    keep = {"campur": lambda v: True, "angka": lambda v: isinstance(v, (float, str)),
+            "tanggal": lambda v: isinstance(v, (dt.date, str)) and not isinstance(v, dt.datetime),
+            "teks": lambda v: isinstance(v, str)}[shape]
+    column = [value for value in cells if keep(value)]
+    assert _column_text(column) == [value if isinstance(value, str) else _cell_text(value) for value in column]
