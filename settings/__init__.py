@@ -28,9 +28,13 @@ PROFILE_FILE = DATA_DIR / "profiles" / "konflik_sosial.toml"
 DEFAULT_BOUNDARY_SOURCE = ROOT.parent / "shared" / "boundaries" / "wilayah_boundaries"
 
 
-def db_path() -> Path:
-    """The DuckDB file: ``$SIGAP_DB`` or ``data/sigap.duckdb``."""
-    return Path(os.environ.get("SIGAP_DB", DATA_DIR / "sigap.duckdb"))
+def db_path() -> Path | str:
+    """The database: ``$SIGAP_DB`` or ``data/sigap.duckdb`` — a DuckDB file (Path), or a
+    ``postgresql://`` URL (kept as text: a Path would fold its ``//``)."""
+    configured = os.environ.get("SIGAP_DB", "")
+    if configured.startswith(("postgresql://", "postgres://")):
+        return configured
+    return Path(configured or DATA_DIR / "sigap.duckdb")
 
 
 def boundary_dir() -> Path:

@@ -32,9 +32,10 @@ def open_db(path: str):
     """Open the database for a command; a database that was never set up gets its regions from
     the installed boundaries on first use (or the command stops with one line saying what to run)."""
     from store import connect
-    from store.db import is_read_only
+    from store.db import SYSTEM, is_read_only, set_process_actor
     from store.regions import ensure_regions
 
+    set_process_actor(SYSTEM)  # IT staff on the server: row-level security lets the CLI see all
     con = connect(path)
     if not is_read_only(con):
         ensure_regions(con)
@@ -59,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``sigap`` argument parser with every registered sub-command."""
     parser = _Parser(prog="python -m sigap", description="SIGAP — Peta Potensi Konflik")
     parser.add_argument(
-        "--db", default=None, help=f"berkas DuckDB (bawaan: $SIGAP_DB atau {db_path()})"
+        "--db", default=None,
+        help=f"berkas DuckDB atau URL postgresql://… (bawaan: $SIGAP_DB atau {db_path()})"
     )
     parser.add_argument("--debug", action="store_true", help="tampilkan traceback Python saat galat (untuk TI)")
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH", parser_class=_Parser)

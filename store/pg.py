@@ -222,12 +222,14 @@ class PgConnection:
     # identity -----------------------------------------------------------------------------------------
 
     def key_path(self) -> Path:
-        """Stand-in "database file" beside which the audit key lives (``data/pg/<host>-<db>``)."""
+        """Stand-in "database file" beside which the audit key of this server database lives
+        (``data/pg/<host>-<port>-<database>/``) when ``$SIGAP_AUDIT_KEY`` is not set. Several app
+        servers must share the key: set ``$SIGAP_AUDIT_KEY`` on each."""
         from settings import DATA_DIR
 
-        folder = Path(DATA_DIR) / "pg"
+        folder = Path(DATA_DIR) / "pg" / f"{self.host}-{self.port}-{self.database}"
         folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"{self.host}-{self.port}-{self.database}"
+        return folder / "server"
 
     def __repr__(self) -> str:
         return f"PgConnection({self.host}:{self.port}/{self.database})"
