@@ -191,8 +191,16 @@ def length_problems(canonical: pl.DataFrame, rows: pl.Series) -> pl.DataFrame:
         File row number of every row, for the messages.
     """
     parts = []
-    for column in canonical.columns:
-        limit = text_limit(column)
+    # a cell has at least as many bytes as characters: only columns with a cell longer than the
+    # limit in bytes (read from the offsets, no decoding) are counted in characters, all in one pass
+    limits = {column: text_limit(column) for column in canonical.columns}
+    if not limits:
+        return empty_problems()
+    suspect = canonical.select((pl.col(c).str.len_bytes() > n).any() for c, n in limits.items()).row(0)
+    for column, maybe in zip(canonical.columns, suspect):
+        if not maybe:
+            continue
+        limit = limits[column]
         lengths = canonical[column].str.len_chars()
         over = (lengths > limit).fill_null(False)
         if not over.any():
