@@ -46,10 +46,11 @@ def acting_user(con, name: str = CLI_ACTOR):
     """Who a command acts as: the active SIGAP user ``name`` (their role and region apply), or the
     national IT actor ``cli`` (role analis)."""
     from auth.identity import User
-    from services.accounts import get_user
 
     if name == CLI_ACTOR:
         return User(username=CLI_ACTOR, role="analis", region=None, clearance="Rahasia")
+    from services.accounts import get_user  # argon2 and the user store only for a named user
+
     user = get_user(con, name)
     if user is None:
         raise CommandError(f"pengguna {name} tidak ada atau nonaktif")
