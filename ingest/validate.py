@@ -18,7 +18,6 @@ import polars as pl
 
 from ingest.limits import TEXT_LIMITS, text_limit
 from ingest.parse import parse_dates, parse_number_columns
-from lang import number
 
 __all__ = ["PROBLEM_COLUMNS", "Typed", "describe_problems", "length_problems", "problems_frame",
            "type_and_validate"]
@@ -221,6 +220,8 @@ def _preview(value: pl.Expr) -> pl.Expr:
 
 
 def _thousands(count: int) -> str:
+    from lang import number  # Babel's locale data: loaded only when a cell is too long
+
     return number(count)
 
 
