@@ -36,7 +36,7 @@ import pandas as pd
 from store.db import in_transaction, lock, transaction
 
 __all__ = ["AuditError", "AuditEvent", "BREAK_KINDS", "ChainCheck", "GENESIS", "KEY_ENV", "KEY_FILE",
-           "audit_key", "chain_digest", "database_path", "key_file", "read_audit", "record", "verify_chain"]
+           "audit_key", "last_audit_id", "chain_digest", "database_path", "key_file", "read_audit", "record", "verify_chain"]
 
 GENESIS = "0" * 64
 KEY_ENV = "SIGAP_AUDIT_KEY"
@@ -239,6 +239,12 @@ def _load_or_create_key(path: Path) -> bytes:
 
 
 # --- writing ------------------------------------------------------------------------------
+
+def last_audit_id(con: duckdb.DuckDBPyConnection) -> int:
+    """Id of the newest audit row (0 when none): every write appends one, so it marks the data's
+    version for caches shared by several processes."""
+    return int(con.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0])
+
 
 def record(con: duckdb.DuckDBPyConnection, event: AuditEvent) -> str:
     """Append ``event`` to the log, move the signed head, and return the row's hash.

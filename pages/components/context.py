@@ -1,7 +1,8 @@
 """The database connection, as pages get it.
 
 The connection is one per process (``st.cache_resource``); each call to :func:`cursor` gives the
-calling thread its own cursor, as DuckDB requires for concurrent sessions.
+calling thread its own cursor, as DuckDB requires for concurrent sessions (on PostgreSQL the
+connection is a pool shared by the threads).
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 import duckdb
 import streamlit as st
 
+from pages.components import state
 from settings import db_path
 from store import connect
+from store.db import set_actor
 
 
 @st.cache_resource(show_spinner=False)
@@ -24,6 +27,20 @@ def db_file() -> str:
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
-    """A fresh cursor on the process-wide connection, for this thread only."""
+    """A fresh cursor on the process-wide connection, for this thread only.
+
+    On a PostgreSQL server every statement of this thread then runs as the session's user (their
+    region and clearance, for the row-level security policies); with nobody signed in, as nobody:
+    no rows, whatever a page asks.
+    """
+    user = st.session_state.get(state.USER)
+    set_actor(user.scope if user is not None else None)
     return _connection(db_file()).cursor()
 
+
+def data_key() -> str:
+    """The database and its newest audit row: a cache key that changes with every write, from
+    this app process or any other (several app instances on one server, the CLI)."""
+    from store.audit import last_audit_id
+
+    return f"{db_file()}@{last_audit_id(cursor())}"

@@ -10,7 +10,7 @@ import streamlit as st
 from geo.boundaries import load_regions
 from geo.web import load_display
 from maps.choropleth import display_geojson
-from pages.components.context import cursor, db_file
+from pages.components.context import cursor, data_key, db_file
 from store.batches import synthetic_loaded
 from store.incidents import IncidentFilter, Scope, aggregate_by_period, aggregate_by_region, query_incidents
 from store.regions import kab_in_scope as store_kab_in_scope
@@ -58,7 +58,7 @@ def display_features(layer: str, detail: str, prefix: str | None = None) -> tupl
 def aggregate(level: str, flt: IncidentFilter, scope: Scope, *, by_kategori: bool = False) -> pd.DataFrame:
     """Per-region counts for a filter inside a scope (cached per database file; filter and scope
     are frozen dataclasses, so they are the cache key)."""
-    return _aggregate(db_file(), level, flt, scope, by_kategori)
+    return _aggregate(data_key(), level, flt, scope, by_kategori)
 
 
 @st.cache_data(show_spinner=False, ttl=60, max_entries=256)
@@ -68,7 +68,7 @@ def _aggregate(db: str, level: str, flt: IncidentFilter, scope: Scope, by_katego
 
 def period_counts(flt: IncidentFilter, scope: Scope, period: str = "triwulan") -> pd.DataFrame:
     """Per kabupaten/kota and triwulan (or month) inside a scope, in one pass (cached)."""
-    return _period_counts(db_file(), flt, scope, period)
+    return _period_counts(data_key(), flt, scope, period)
 
 
 @st.cache_data(show_spinner=False, ttl=60, max_entries=64)
@@ -78,7 +78,7 @@ def _period_counts(db: str, flt: IncidentFilter, scope: Scope, period: str) -> p
 
 def incidents(flt: IncidentFilter, scope: Scope, *, limit: int | None = None) -> pd.DataFrame:
     """Incidents for a filter inside a scope, text redacted above the clearance (cached)."""
-    return _incidents(db_file(), flt, scope, limit)
+    return _incidents(data_key(), flt, scope, limit)
 
 
 @st.cache_data(show_spinner=False, ttl=60, max_entries=64)
@@ -88,7 +88,7 @@ def _incidents(db: str, flt: IncidentFilter, scope: Scope, limit: int | None) ->
 
 def demo_loaded() -> bool:
     """Whether synthetic demo data is in the database."""
-    return _demo_loaded(db_file())
+    return _demo_loaded(data_key())
 
 
 @st.cache_data(show_spinner=False, ttl=30)
