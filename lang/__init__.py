@@ -13,14 +13,34 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
+from pathlib import Path
 
 from babel.dates import format_date
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
-__all__ = ["LANGUAGES", "day", "month", "month_short", "number", "percent"]
+__all__ = ["DOMAIN", "LANGUAGES", "LOCALE_DIR", "catalogue", "day", "month", "month_short", "number", "percent"]
 
 LANGUAGES = ("id", "en")
+#: The interface texts: ``locale/<lang>/LC_MESSAGES/sigap.po``, msgid in Bahasa Indonesia.
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "sigap"
+
+
+@functools.cache
+def catalogue(lang: str) -> dict[str, str]:
+    """msgid → translation of the interface texts in ``lang``, read from the gettext catalogue by
+    Babel (no compile step). Indonesian is the source language: its catalogue is empty. Fuzzy and
+    empty entries are left out, so the Indonesian text shows instead of a blank."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if lang == "id" or not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        entries = read_po(handle, locale=lang, domain=DOMAIN)
+    return {m.id: m.string for m in entries
+            if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string.strip() and not m.fuzzy}
 
 
 def number(value, decimals: int = 0, lang: str = "id") -> str:

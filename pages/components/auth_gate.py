@@ -44,6 +44,7 @@ from auth.session import (
 )
 from pages.components import state
 from pages.components.context import cursor
+from pages.components.i18n import t
 from pages.components.session_cookie import cookie_token, forget_cookie, hand_over
 from services.accounts import AuthError, authenticate, change_password, get_user, sign_in_sso
 from store import sessions
@@ -81,8 +82,8 @@ def show_crash(page: str) -> None:
     """Log the exception being handled with a short id and show the user only that id."""
     code = secrets.token_hex(4)
     _LOG.exception("halaman %s gagal, kode %s", page, code)
-    st.error(CRASH_MESSAGE.format(page=page, code=code) + " Data Anda tidak berubah; sampaikan kode ini "
-             "kepada admin SIGAP.", icon="⚠️")
+    st.error(t(CRASH_MESSAGE).format(page=page, code=code) + " "
+             + t("Data Anda tidak berubah; sampaikan kode ini kepada admin SIGAP."), icon="⚠️")
 
 
 def page_user() -> User:
@@ -93,7 +94,7 @@ def page_user() -> User:
     """
     user = st.session_state.get(state.USER) if getattr(_ROUTED, "active", False) else None
     if user is None:
-        st.navigation([st.Page(sign_in_page, title="Masuk", url_path="masuk", default=True)],
+        st.navigation([st.Page(sign_in_page, title=t("Masuk"), url_path="masuk", default=True)],
                       position="hidden")
         sign_in_page()
         st.stop()
@@ -261,9 +262,9 @@ def sign_out(message: str | None = None) -> None:
 
 def sign_out_button(user: User) -> None:
     """Who is signed in, and a sidebar button that signs them out."""
-    st.sidebar.caption(f"Masuk sebagai **{user.username}** ({user.role}, "
-                       f"{'nasional' if user.region is None else user.region})")
-    if st.sidebar.button("Keluar", key="keluar"):
+    st.sidebar.caption(t("Masuk sebagai **{username}** ({role}, {n})").format(
+        username=user.username, role=user.role, n='nasional' if user.region is None else user.region))
+    if st.sidebar.button(t("Keluar"), key="keluar"):
         sign_out("Anda telah keluar.")
         st.rerun()
 
@@ -277,42 +278,42 @@ def sign_in_page() -> None:
         return
     if st.session_state.pop(state.FORGET_COOKIE, False):
         forget_cookie()
-    st.title("SIGAP — Masuk")
+    st.title(t("SIGAP — Masuk"))
     notice = st.session_state.pop(NOTICE, None)
     if notice:
-        st.info(notice)
+        st.info(t(notice))
     with st.form("masuk"):
-        username = st.text_input("Nama pengguna", key="masuk_nama")
-        password = st.text_input("Kata sandi", type="password", key="masuk_sandi")
-        submitted = st.form_submit_button("Masuk")
-    if sso_configured() and st.button("Masuk dengan akun instansi (SSO)", key="masuk_sso"):
+        username = st.text_input(t("Nama pengguna"), key="masuk_nama")
+        password = st.text_input(t("Kata sandi"), type="password", key="masuk_sandi")
+        submitted = st.form_submit_button(t("Masuk"))
+    if sso_configured() and st.button(t("Masuk dengan akun instansi (SSO)"), key="masuk_sso"):
         st.login()
     if submitted:
         try:
             user = authenticate(cursor(), username.strip(), password)
         except AuthError as exc:
-            st.error(str(exc))
+            st.error(t(str(exc)))
             return
         _start_session(user)
         st.rerun()
 
 
 def _change_password_form(user: User) -> None:
-    st.title("Ganti kata sandi")
-    st.warning("Kata sandi sementara harus diganti sebelum memakai SIGAP.")
+    st.title(t("Ganti kata sandi"))
+    st.warning(t("Kata sandi sementara harus diganti sebelum memakai SIGAP."))
     with st.form("ganti_sandi"):
-        old = st.text_input("Kata sandi sekarang", type="password", key="sandi_lama")
-        new = st.text_input("Kata sandi baru", type="password", key="sandi_baru")
-        again = st.text_input("Ulangi kata sandi baru", type="password", key="sandi_ulang")
-        submitted = st.form_submit_button("Simpan")
+        old = st.text_input(t("Kata sandi sekarang"), type="password", key="sandi_lama")
+        new = st.text_input(t("Kata sandi baru"), type="password", key="sandi_baru")
+        again = st.text_input(t("Ulangi kata sandi baru"), type="password", key="sandi_ulang")
+        submitted = st.form_submit_button(t("Simpan"))
     if submitted:
         if new != again:
-            st.error("Kata sandi baru dan ulangannya tidak sama.")
+            st.error(t("Kata sandi baru dan ulangannya tidak sama."))
             return
         try:
             change_password(cursor(), user.username, old, new)
         except AuthError as exc:
-            st.error(str(exc))
+            st.error(t(str(exc)))
             return
         con = cursor()
         with transaction(con):  # sessions signed in with the old password end everywhere

@@ -21,6 +21,7 @@ import streamlit as st
 from analysis.lapsitda import REPORT_KINDS
 from geo.locate import load_locator
 from pages.components import data
+from pages.components.i18n import t
 from services.lapor import FORM_FIELDS, ReportForm
 
 __all__ = ["FROM_POINT", "GROUPS", "LAST_SAVED", "OPEN_REPORT", "locator", "next_key", "read_form", "render_form",
@@ -90,7 +91,7 @@ def _select(container, label: str, key: str, daftar: str, value: str | None, *, 
     labels = {k: f"{k} — {v}" if k != v else k for k, v in names.items()}
     index = _index(options, value, _index(options, default, 0 if optional else None))
     return container.selectbox(label, options, index=index, key=key, format_func=lambda c: labels.get(c, c),
-                               placeholder="pilih…")
+                               placeholder=t("pilih…"))
 
 
 def _place(container, key: str, user, initial: Mapping[str, str]) -> None:
@@ -106,19 +107,19 @@ def _place(container, key: str, user, initial: Mapping[str, str]) -> None:
     prov_options = list(prov_names)
     c1, c2, c3 = container.columns(3)
     start = (initial.get("kode_kab") or "")[:2]
-    chosen_prov = c1.selectbox("Provinsi", prov_options, key=_k(key, "prov"), placeholder="pilih provinsi",
+    chosen_prov = c1.selectbox(t("Provinsi"), prov_options, key=_k(key, "prov"), placeholder=t("pilih provinsi"),
                                index=_index(prov_options, start, 0 if len(prov_options) == 1 else None),
                                format_func=lambda c: f"{prov_names[c]} ({c})")
     kab = kab.loc[kab["kode_prov"] == chosen_prov] if chosen_prov else kab.iloc[0:0]
     kab_names = dict(zip(kab["kode"], kab["nama"]))
     kab_options = ([] if len(kab_names) == 1 else [FROM_POINT]) + list(kab_names)
-    chosen_kab = c2.selectbox("Kabupaten/kota", kab_options, key=_k(key, "kode_kab"),
+    chosen_kab = c2.selectbox(t("Kabupaten/kota"), kab_options, key=_k(key, "kode_kab"),
                               index=_index(kab_options, initial.get("kode_kab") or FROM_POINT, 0),
                               format_func=lambda c: f"{kab_names[c]} ({c})" if c else "— dari koordinat —")
     kec = kec.loc[kec["kode_induk"] == chosen_kab] if chosen_kab else kec.iloc[0:0]
     kec_names = dict(zip(kec["kode"], kec["nama"]))
     kec_options = [_NONE, *kec_names]
-    c3.selectbox("Kecamatan", kec_options, key=_k(key, "kode_kec"), index=_index(kec_options, initial.get("kode_kec"), 0),
+    c3.selectbox(t("Kecamatan"), kec_options, key=_k(key, "kode_kec"), index=_index(kec_options, initial.get("kode_kec"), 0),
                  format_func=lambda c: f"{kec_names[c]} ({c})" if c in kec_names else "— (tidak diisi)")
 
 
@@ -140,7 +141,7 @@ def render_form(key: str, user, *, initial: Mapping[str, str] | None = None, jen
     initial = initial or {}
     problems = problems if problems is not None else pd.DataFrame(columns=["isian", "kolom", "alasan", "perbaikan"])
     kinds = list(REPORT_KINDS)
-    st.radio("Jenis laporan", kinds, index=_index(kinds, jenis, 0), key=_k(key, "jenis"), horizontal=True,
+    st.radio(t("Jenis laporan"), kinds, index=_index(kinds, jenis, 0), key=_k(key, "jenis"), horizontal=True,
              format_func=REPORT_KINDS.get)
     for title, fields in GROUPS.items():
         box = st.container(border=True)
@@ -167,59 +168,61 @@ def _group(box, title: str, key: str, user, initial: Mapping[str, str], lapsitda
         return initial.get(name) or ""
 
     if title == "Apa":
-        box.text_input("Judul singkat *", value=text("judul"), key=k("judul"), max_chars=500)
+        box.text_input(t("Judul singkat *"), value=text("judul"), key=k("judul"), max_chars=500)
         c1, c2, c3 = box.columns(3)
-        _select(c1, "Kategori *", k("kategori"), "kategori", initial.get("kategori"), optional=False)
-        c2.text_input("Subkategori", value=text("subkategori"), key=k("subkategori"))
-        _select(c3, "Bentuk kejadian", k("bentuk"), "bentuk", initial.get("bentuk"))
+        _select(c1, t("Kategori *"), k("kategori"), "kategori", initial.get("kategori"), optional=False)
+        c2.text_input(t("Subkategori"), value=text("subkategori"), key=k("subkategori"))
+        _select(c3, t("Bentuk kejadian"), k("bentuk"), "bentuk", initial.get("bentuk"))
         c1, c2, c3 = box.columns(3)
-        _select(c1, "Sifat", k("sifat"), "sifat", initial.get("sifat"), optional=False, default="kejadian")
-        _select(c2, "ATHG", k("athg"), "athg", initial.get("athg"))
-        _select(c3, "Bidang (aspek)", k("bidang"), "bidang", initial.get("bidang"))
+        _select(c1, t("Sifat"), k("sifat"), "sifat", initial.get("sifat"), optional=False, default="kejadian")
+        _select(c2, t("ATHG"), k("athg"), "athg", initial.get("athg"))
+        _select(c3, t("Bidang (aspek)"), k("bidang"), "bidang", initial.get("bidang"))
         c1, c2 = box.columns(2)
         levels = list(_ESKALASI)
-        c1.selectbox("Eskalasi", levels, index=_index(levels, _int(initial.get("eskalasi"), 1), 1), key=k("eskalasi"),
+        c1.selectbox(t("Eskalasi"), levels, index=_index(levels, _int(initial.get("eskalasi"), 1), 1), key=k("eskalasi"),
                      format_func=_ESKALASI.get)
-        _select(c2, "Klasifikasi", k("klasifikasi"), "klasifikasi", initial.get("klasifikasi"), optional=False,
+        _select(c2, t("Klasifikasi"), k("klasifikasi"), "klasifikasi", initial.get("klasifikasi"), optional=False,
                 default="Biasa")
-        box.text_area("Kronologi (fakta: apa, bilamana, di mana, siapa, bagaimana, mengapa)", value=text("kronologi"),
+        box.text_area(t("Kronologi (fakta: apa, bilamana, di mana, siapa, bagaimana, mengapa)"), value=text("kronologi"),
                       key=k("kronologi"), height=120)
     elif title == "Di mana":
         _place(box, key, user, initial)
-        box.text_input("Nama tempat (desa/kelurahan/kampung)", value=text("lokasi"), key=k("lokasi"))
+        box.text_input(t("Nama tempat (desa/kelurahan/kampung)"), value=text("lokasi"), key=k("lokasi"))
         c1, c2, c3 = box.columns(3)
-        c1.text_input("Lintang (desimal, mis. -3,4420)", value=text("lintang"), key=k("lintang"))
-        c2.text_input("Bujur (desimal, mis. 114,8310)", value=text("bujur"), key=k("bujur"))
+        c1.text_input(t("Lintang (desimal, mis. -3,4420)"), value=text("lintang"), key=k("lintang"))
+        c2.text_input(t("Bujur (desimal, mis. 114,8310)"), value=text("bujur"), key=k("bujur"))
         precision = list(_PRECISION)
-        c3.selectbox("Presisi lokasi", precision, index=_index(precision, text("presisi_lokasi"), 0),
+        c3.selectbox(t("Presisi lokasi"), precision, index=_index(precision, text("presisi_lokasi"), 0),
                      key=k("presisi_lokasi"), format_func=_PRECISION.get)
-        box.caption("Pilih wilayah, ketik koordinat, atau keduanya: SIGAP memeriksa apakah keduanya cocok.")
+        box.caption(t("Pilih wilayah, ketik koordinat, atau keduanya: SIGAP memeriksa apakah keduanya cocok."))
     elif title == "Kapan":
         c1, c2, c3 = box.columns(3)
-        c1.date_input("Tanggal kejadian *", value=_date_value(text("tanggal"), default_day), key=k("tanggal"),
+        c1.date_input(t("Tanggal kejadian *"), value=_date_value(text("tanggal"), default_day), key=k("tanggal"),
                       format="DD/MM/YYYY")
-        c2.date_input("Tanggal selesai", value=_date_value(text("tanggal_selesai"), None), key=k("tanggal_selesai"),
+        c2.date_input(t("Tanggal selesai"), value=_date_value(text("tanggal_selesai"), None), key=k("tanggal_selesai"),
                       format="DD/MM/YYYY")
-        c3.date_input("Masuk LAPSITDA tanggal", value=lapsitda_day, key=k("tanggal_lapsitda"), format="DD/MM/YYYY")
+        c3.date_input(t("Masuk LAPSITDA tanggal"), value=lapsitda_day, key=k("tanggal_lapsitda"), format="DD/MM/YYYY")
     elif title == "Siapa":
         for n in ("1", "2"):
             c1, c2 = box.columns(2)
-            word = "pertama" if n == "1" else "kedua"
-            c1.text_input(f"Aktor {word}", value=text(f"aktor_{n}"), key=k(f"aktor_{n}"))
-            _select(c2, f"Tipe aktor {word}", k(f"tipe_aktor{n}"), "tipe_aktor", initial.get(f"tipe_aktor{n}"))
+            word = t("pertama") if n == "1" else t("kedua")
+            c1.text_input(t("Aktor {word}").format(word=word), value=text(f"aktor_{n}"), key=k(f"aktor_{n}"))
+            _select(c2, t("Tipe aktor {word}").format(word=word), k(f"tipe_aktor{n}"), "tipe_aktor",
+                    initial.get(f"tipe_aktor{n}"))
     elif title == "Dampak":
-        for column, name, label in zip(box.columns(3), ("tewas", "luka", "pengungsi"), ("Tewas", "Luka", "Pengungsi")):
+        labels = (t("Tewas"), t("Luka"), t("Pengungsi"))
+        for column, name, label in zip(box.columns(3), ("tewas", "luka", "pengungsi"), labels):
             column.number_input(label, min_value=0, step=1, value=_int(initial.get(name), 0), key=k(name))
     elif title == "Sumber":
-        box.text_input("Sumber informasi", value=text("sumber"), key=k("sumber"))
-        box.caption(f"Nomor laporan: {text('id_sumber') or 'diberikan SIGAP saat disimpan'}")
+        box.text_input(t("Sumber informasi"), value=text("sumber"), key=k("sumber"))
+        box.caption(t("Nomor laporan: {nomor}").format(nomor=text("id_sumber") or t("diberikan SIGAP saat disimpan")))
     elif title == "Penanganan":
-        _select(box, "Status penanganan", k("status_penanganan"), "status_penanganan", initial.get("status_penanganan"),
+        _select(box, t("Status penanganan"), k("status_penanganan"), "status_penanganan", initial.get("status_penanganan"),
                 optional=False, default="baru")
-        box.text_input("Instansi yang menangani", value=text("instansi_penanganan"), key=k("instansi_penanganan"))
-        box.text_area("Analisis pelapor (penilaian; terpisah dari kronologi)", value=text("analisis"), key=k("analisis"),
+        box.text_input(t("Instansi yang menangani"), value=text("instansi_penanganan"), key=k("instansi_penanganan"))
+        box.text_area(t("Analisis pelapor (penilaian; terpisah dari kronologi)"), value=text("analisis"), key=k("analisis"),
                       height=80)
-        box.text_input("Rekomendasi", value=text("rekomendasi"), key=k("rekomendasi"))
+        box.text_input(t("Rekomendasi"), value=text("rekomendasi"), key=k("rekomendasi"))
 
 
 def read_form(key: str) -> ReportForm:
@@ -245,4 +248,4 @@ def show_problems(checked) -> None:
     for note in checked.notes:
         st.info(note)
     for question in checked.confirm:
-        st.warning(f"Perlu konfirmasi: {question}")
+        st.warning(t("Perlu konfirmasi: {question}").format(question=question))

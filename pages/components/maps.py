@@ -12,6 +12,7 @@ from streamlit_folium import st_folium
 
 from maps.labels import Label, region_labels, short_name
 from pages.components import data, state
+from pages.components.i18n import t
 
 __all__ = ["jump_target", "region_search", "render_map", "scope_labels", "search_options"]
 
@@ -74,7 +75,7 @@ def region_search(kab: pd.DataFrame, key: str, label: str = "Cari wilayah") -> N
     the box then empties itself."""
     options = search_options(kab, data.region_list("kec"))
     st.selectbox(label, list(options), index=None, format_func=options.get, key=key,
-                 placeholder="Ketik nama kabupaten/kota atau kecamatan…",
+                 placeholder=t("Ketik nama kabupaten/kota atau kecamatan…"),
                  on_change=_jump, args=(key, frozenset(kab["kode"])))
 
 

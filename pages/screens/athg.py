@@ -13,15 +13,16 @@ from lang import number
 from pages.components import data
 from pages.components.auth_gate import current_scope
 from pages.components.filters import sidebar_filters
+from pages.components.i18n import t
 
 scope = current_scope()
-st.title("Ancaman, Tantangan, Hambatan, Gangguan")
+st.title(t("Ancaman, Tantangan, Hambatan, Gangguan"))
 flt = sidebar_filters(scope.region, key="athg")
-with st.spinner("Memuat laporan…"):
+with st.spinner(t("Memuat laporan…")):
     rows = data.incidents(flt.query, scope)
-st.caption(f"Periode: {flt.period_label} · {number(len(rows))} laporan")
+st.caption(t("Periode: {period_label} · {rows} laporan").format(period_label=flt.period_label, rows=number(len(rows))))
 if rows.empty:
-    st.info("Tidak ada laporan pada periode dan saringan ini.")
+    st.info(t("Tidak ada laporan pada periode dan saringan ini."))
     st.stop()
 
 names = data.vocab("athg")
@@ -37,6 +38,6 @@ matrix = athg_matrix(rows)
 kab_names = data.region_list("kab").set_index("kode")["nama"]
 matrix.index = [f"{kab_names.get(k, k)} ({k})" for k in matrix.index]
 matrix.columns = [f"{names.get(a, 'Tidak disebut')} · {b}" if a != "total" else "Total" for a, b in matrix.columns]
-st.subheader("Per kabupaten/kota dan bidang")
+st.subheader(t("Per kabupaten/kota dan bidang"))
 st.dataframe(matrix.head(30).style.background_gradient(cmap="OrRd", axis=None,
                                                         subset=[c for c in matrix.columns if c != "Total"]))

@@ -10,6 +10,7 @@ import streamlit as st
 from auth.roles import PermissionDenied
 from pages.components.auth_gate import page_user
 from pages.components.context import cursor
+from pages.components.i18n import t
 from services.verifikasi import StaleReport, duplicate_queue, mark_distinct, merge_duplicate, read_incidents
 
 NOTICE = "duplikat_pesan"
@@ -20,10 +21,10 @@ FIELDS = (("Tanggal", "tgl_mulai"), ("Kabupaten/kota", "kode_kab"), ("Kecamatan"
 
 user = page_user()
 con = cursor()
-st.title("Tinjau Duplikat")
-st.caption("Pasangan insiden dari sumber berbeda yang tanggal, tempat dan judulnya mirip. Gabungkan bila keduanya "
+st.title(t("Tinjau Duplikat"))
+st.caption(t("Pasangan insiden dari sumber berbeda yang tanggal, tempat dan judulnya mirip. Gabungkan bila keduanya "
            "kejadian yang sama: satu dipertahankan, yang lain ditandai duplikat dan tidak dihitung lagi di peta. "
-           "Tandai bukan duplikat bila berbeda: pasangan itu tidak akan muncul lagi.")
+           "Tandai bukan duplikat bila berbeda: pasangan itu tidak akan muncul lagi."))
 notice = st.session_state.pop(NOTICE, None)
 if notice:
     st.success(notice)
@@ -44,18 +45,18 @@ def _cell(row: dict, label: str, column: str | None) -> str:
 
 
 queue = duplicate_queue(con, user)
-st.subheader(f"Antrean ({len(queue)})")
+st.subheader(t("Antrean ({queue})").format(queue=len(queue)))
 if queue.empty:
-    st.info("Tidak ada kemungkinan duplikat yang menunggu tinjauan di wilayah Anda.")
+    st.info(t("Tidak ada kemungkinan duplikat yang menunggu tinjauan di wilayah Anda."))
     st.stop()
 labels = [f"{int(r.id_baru)} ↔ {int(r.id_lama)} · kemiripan {r.skor:.0f}"
           + (f" · {r.jarak_km:.1f} km" if pd.notna(r.jarak_km) else "") for r in queue.itertuples(index=False)]
-picked = st.selectbox("Pasangan", range(len(queue)), format_func=lambda i: labels[i], key="duplikat_pasangan")
+picked = st.selectbox(t("Pasangan"), range(len(queue)), format_func=lambda i: labels[i], key="duplikat_pasangan")
 pair = queue.iloc[int(picked)]
 id_baru, id_lama = int(pair["id_baru"]), int(pair["id_lama"])
 rows = read_incidents(con, [id_lama, id_baru], user).set_index("id")
 if id_baru not in rows.index or id_lama not in rows.index:
-    st.warning("Salah satu insiden tidak dapat dibaca dengan cakupan Anda.")
+    st.warning(t("Salah satu insiden tidak dapat dibaca dengan cakupan Anda."))
     st.stop()
 old, new = rows.loc[id_lama].to_dict(), rows.loc[id_baru].to_dict()
 side = pd.DataFrame({"isian": [label for label, _ in FIELDS],
@@ -63,20 +64,20 @@ side = pd.DataFrame({"isian": [label for label, _ in FIELDS],
                      f"baru ({id_baru})": [_cell(new, label, column) for label, column in FIELDS]})
 side["sama"] = side.iloc[:, 1] == side.iloc[:, 2]
 st.dataframe(side, hide_index=True, key="duplikat_banding",
-             column_config={"sama": st.column_config.CheckboxColumn("sama?")})
+             column_config={"sama": st.column_config.CheckboxColumn(t("sama?"))})
 for label, row in (("Kronologi lama", old), ("Kronologi baru", new)):
     if _v(row.get("kronologi")):
         st.caption(label)
         st.text(_v(row["kronologi"]))
 
-note = st.text_input("Catatan (opsional)", key="duplikat_catatan", max_chars=1000)
+note = st.text_input(t("Catatan (opsional)"), key="duplikat_catatan", max_chars=1000)
 c1, c2, c3 = st.columns(3)
 action = None
-if c1.button(f"Gabung: pertahankan lama ({id_lama})", key="duplikat_pertahankan_lama", type="primary"):
+if c1.button(t("Gabung: pertahankan lama ({id_lama})").format(id_lama=id_lama), key="duplikat_pertahankan_lama", type="primary"):
     action = ("gabung", id_lama, id_baru, new)
-if c2.button(f"Gabung: pertahankan baru ({id_baru})", key="duplikat_pertahankan_baru"):
+if c2.button(t("Gabung: pertahankan baru ({id_baru})").format(id_baru=id_baru), key="duplikat_pertahankan_baru"):
     action = ("gabung", id_baru, id_lama, old)
-if c3.button("Bukan duplikat", key="duplikat_berbeda"):
+if c3.button(t("Bukan duplikat"), key="duplikat_berbeda"):
     action = ("berbeda", None, None, None)
 if action is not None:
     try:

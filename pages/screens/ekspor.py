@@ -15,14 +15,15 @@ from pages.components import data
 from pages.components.auth_gate import page_user
 from pages.components.context import cursor
 from pages.components.filters import sidebar_filters
+from pages.components.i18n import t
 from reports.briefing import CLASSIFICATIONS, briefing_pdf, build_briefing
 from reports.document import document_region
 from reports.exports import FORMATS, export_data, record_export
 
 user = page_user()
-st.title("Ekspor Data")
+st.title(t("Ekspor Data"))
 if user is None or not allowed(user.role, "ekspor"):
-    st.info("Peran Anda tidak dapat mengekspor data.")
+    st.info(t("Peran Anda tidak dapat mengekspor data."))
     st.stop()
 flt = sidebar_filters(user.region, key="ekspor")
 
@@ -34,7 +35,7 @@ elif province is not None:
     kab_list = data.region_list("kab")
     kab_list = kab_list.loc[kab_list["kode_prov"] == province]
     names = dict(zip(kab_list["kode"], kab_list["nama"]))
-    kab = st.selectbox("Kabupaten/kota", [None, *kab_list["kode"]], key="ekspor_kab",
+    kab = st.selectbox(t("Kabupaten/kota"), [None, *kab_list["kode"]], key="ekspor_kab",
                        format_func=lambda k: "Seluruh provinsi" if k is None else f"{names[k]} ({k})")
 else:
     kab = None
@@ -45,7 +46,8 @@ try:
 except (PermissionDenied, ValueError) as exc:
     st.error(str(exc))
     st.stop()
-st.caption(f"Periode: {flt.period_label} · wilayah berkas: {area.label} · setiap ekspor dicatat di jejak audit.")
+st.caption(t("Periode: {period_label} · wilayah berkas: {label} · setiap ekspor dicatat di jejak audit.").format(
+    period_label=flt.period_label, label=area.label))
 
 
 def _fresh(key: str, *parts) -> bool:
@@ -56,8 +58,8 @@ def _fresh(key: str, *parts) -> bool:
 labels = {"csv": "CSV (Excel, semua aplikasi)", "xlsx": "XLSX (dengan lembar metadata)",
           "geojson": "GeoJSON (nilai per kabupaten/kota)", "gpkg": "GeoPackage (QGIS: wilayah + titik insiden)",
           "png": "Gambar peta PNG (untuk slide / grup WhatsApp)", "svg": "Gambar peta SVG"}
-fmt = st.radio("Format", list(FORMATS), format_func=labels.get, key="ekspor_format")
-if st.button("Siapkan berkas", type="primary", key="ekspor_siapkan"):
+fmt = st.radio(t("Format"), list(FORMATS), format_func=labels.get, key="ekspor_format")
+if st.button(t("Siapkan berkas"), type="primary", key="ekspor_siapkan"):
     try:
         st.session_state["ekspor_berkas"] = export_data(cursor(), fmt, query, user)
         st.session_state["ekspor_berkas_untuk"] = (fmt, query)
@@ -65,19 +67,20 @@ if st.button("Siapkan berkas", type="primary", key="ekspor_siapkan"):
         st.error(str(exc))
 ready = st.session_state.get("ekspor_berkas")
 if ready is not None and _fresh("ekspor_berkas", fmt, query):
-    st.success(f"{ready.rows} insiden siap diunduh.")
-    st.download_button(f"Unduh {ready.filename}", ready.data, file_name=ready.filename, mime=ready.mime,
+    st.success(t("{rows} insiden siap diunduh.").format(rows=ready.rows))
+    st.download_button(t("Unduh {filename}").format(
+        filename=ready.filename), ready.data, file_name=ready.filename, mime=ready.mime,
                        key="ekspor_unduh")
 
-st.subheader("Bahan rapat (PDF)")
+st.subheader(t("Bahan rapat (PDF)"))
 c1, c2 = st.columns(2)
-marking = c1.selectbox("Klasifikasi", CLASSIFICATIONS, index=1, key="brief_klas")
-quarter = c2.text_input("Triwulan", quarter_label(date.today()), key="brief_tw").strip()
-summary = st.text_area("Ringkasan untuk pimpinan", key="brief_ringkasan",
-                       placeholder="Situasi umum kondusif; perhatian pada …")
-if st.button("Susun bahan rapat", key="brief_susun"):
+marking = c1.selectbox(t("Klasifikasi"), CLASSIFICATIONS, index=1, key="brief_klas")
+quarter = c2.text_input(t("Triwulan"), quarter_label(date.today()), key="brief_tw").strip()
+summary = st.text_area(t("Ringkasan untuk pimpinan"), key="brief_ringkasan",
+                       placeholder=t("Situasi umum kondusif; perhatian pada …"))
+if st.button(t("Susun bahan rapat"), key="brief_susun"):
     try:
-        with st.spinner("Menyusun bahan rapat…"):
+        with st.spinner(t("Menyusun bahan rapat…")):
             pdf = briefing_pdf(build_briefing(cursor(), user, quarter, summary=summary, classification=marking,
                                               region=chosen))
         record_export(cursor(), user, "briefing", {"triwulan": quarter, "klasifikasi": marking,
@@ -87,24 +90,24 @@ if st.button("Susun bahan rapat", key="brief_susun"):
     except (PermissionDenied, ValueError) as exc:
         st.error(str(exc))
 if _fresh("brief_pdf", area.code, quarter):
-    st.download_button("Unduh bahan rapat (PDF)", st.session_state["brief_pdf"], key="brief_unduh",
+    st.download_button(t("Unduh bahan rapat (PDF)"), st.session_state["brief_pdf"], key="brief_unduh",
                        file_name=f"bahan-rapat-{area.slug}-{quarter.replace(' ', '-')}.pdf", mime="application/pdf")
 
-st.subheader("Laporan Triwulan Peta Potensi Konflik")
-notes = st.text_area("Catatan laporan", key="tw_catatan")
+st.subheader(t("Laporan Triwulan Peta Potensi Konflik"))
+notes = st.text_area(t("Catatan laporan"), key="tw_catatan")
 c1, c2 = st.columns(2)
-if c1.button("Susun PDF", key="tw_pdf"):
+if c1.button(t("Susun PDF"), key="tw_pdf"):
     from reports.triwulan import triwulan_pdf
 
     try:
-        with st.spinner("Menyusun laporan triwulan…"):
+        with st.spinner(t("Menyusun laporan triwulan…")):
             payload = triwulan_pdf(cursor(), user, quarter, classification=marking, notes=notes, region=chosen)
         st.session_state["tw_berkas"] = ("pdf", payload)
         st.session_state["tw_berkas_untuk"] = (area.code, quarter)
         record_export(cursor(), user, f"triwulan:{quarter}", {"format": "pdf", "wilayah": area.code or "nasional"})
     except (PermissionDenied, ValueError) as exc:
         st.error(str(exc))
-if c2.button("Susun XLSX", key="tw_xlsx"):
+if c2.button(t("Susun XLSX"), key="tw_xlsx"):
     from reports.triwulan import triwulan_workbook
 
     try:
@@ -117,5 +120,5 @@ if c2.button("Susun XLSX", key="tw_xlsx"):
         st.error(str(exc))
 if _fresh("tw_berkas", area.code, quarter):
     kind, payload = st.session_state["tw_berkas"]
-    st.download_button(f"Unduh laporan triwulan ({kind.upper()})", payload, key="tw_unduh",
+    st.download_button(t("Unduh laporan triwulan ({upper})").format(upper=kind.upper()), payload, key="tw_unduh",
                        file_name=f"laporan-triwulan-{area.slug}-{quarter.replace(' ', '-')}.{kind}")

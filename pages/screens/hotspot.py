@@ -26,6 +26,7 @@ from geo.adjacency import load_adjacency
 from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data
 from pages.components.auth_gate import current_scope
+from pages.components.i18n import t
 from pages.components.maps import render_map
 from store.incidents import IncidentFilter, Scope
 
@@ -112,7 +113,7 @@ def _province_on_map(table: pd.DataFrame) -> str:
     names = dict(zip(provinces["kode"], provinces["nama"]))
     hot = table.loc[table["kelas"].isin(HOT_CLASSES), "kode"]
     st.session_state.setdefault(MAP_PROVINCE_KEY, hot.str[:2].mode().iloc[0] if len(hot) else provinces["kode"].iloc[0])
-    return st.selectbox("Provinsi pada peta", list(names), key=MAP_PROVINCE_KEY,
+    return st.selectbox(t("Provinsi pada peta"), list(names), key=MAP_PROVINCE_KEY,
                         format_func=lambda k: f"{names[k]} ({k})")
 
 
@@ -126,16 +127,16 @@ def _quarters(end: date, count: int) -> list[str]:
 
 scope = current_scope()
 db = data.db_file()
-st.title("Hotspot")
+st.title(t("Hotspot"))
 with st.sidebar:
-    level = st.radio("Tingkat", ["kab", "kec"], key="hs_tingkat",
+    level = st.radio(t("Tingkat"), ["kab", "kec"], key="hs_tingkat",
                      format_func={"kab": "Kabupaten/kota", "kec": "Kecamatan"}.get)
-    days = st.select_slider("Periode (hari terakhir)", [90, 180, 365, 730], value=365, key="hs_hari")
+    days = st.select_slider(t("Periode (hari terakhir)"), [90, 180, 365, 730], value=365, key="hs_hari")
     has_population = level == "kab" and "penduduk" in data.indicator_catalogue()["nama"].tolist()
-    measure = st.radio("Nilai", ["jumlah", "per_1000_km2"] + (["eb_penduduk"] if has_population else []),
+    measure = st.radio(t("Nilai"), ["jumlah", "per_1000_km2"] + (["eb_penduduk"] if has_population else []),
                        key="hs_ukuran", format_func=MEASURE_NAMES.get)
-    stat = st.radio("Statistik", list(STATISTICS), key="hs_stat")
-    permutations = st.select_slider("Permutasi", [99, 499, 999], value=999, key="hs_perm")
+    stat = st.radio(t("Statistik"), list(STATISTICS), key="hs_stat")
+    permutations = st.select_slider(t("Permutasi"), [99, 499, 999], value=999, key="hs_perm")
 
 prefix = scope.region[:2] if scope.region else None
 if level == "kec" and scope.region and len(scope.region) == 5:
@@ -146,8 +147,9 @@ prepared = _weights(level, prefix)
 table = _local_statistic(db, level, prefix, period, scope, measure, stat, permutations)
 _, classes, colors = STATISTICS[stat]
 title = f"{stat} (FDR, {permutations} permutasi)"
-st.caption(f"{period.date_from:%d/%m/%Y}–{end:%d/%m/%Y} · ketetanggaan queen; {prepared.islands} wilayah "
-           "kepulauan tanpa tetangga darat memakai 2 tetangga terdekat · p dikoreksi Benjamini-Hochberg")
+st.caption(t("{date_from:%d/%m/%Y}–{end:%d/%m/%Y} · ketetanggaan queen; {islands} wilayah kepulauan tanpa tetangga darat "
+             "memakai 2 tetangga terdekat · p dikoreksi Benjamini-Hochberg").format(
+    date_from=period.date_from, end=end, islands=prepared.islands))
 map_prefix, note = prefix, None
 if level == "kec" and len(table) > MAX_DRAWN:
     map_prefix = _province_on_map(table)
@@ -161,10 +163,10 @@ if note:
 significant = table.loc[table["kelas"] != "Tidak signifikan"].sort_values("p")
 st.dataframe(significant[["kode", "nama", "nilai", "kelas", "p"]].round({"nilai": 2, "p": 4}), hide_index=True)
 
-st.subheader(f"Pola titik panas {PATTERN_QUARTERS} triwulan terakhir")
-if st.button("Hitung pola (Gi* per triwulan + uji tren Mann-Kendall)", key="hs_pola"):
+st.subheader(t("Pola titik panas {PATTERN_QUARTERS} triwulan terakhir").format(PATTERN_QUARTERS=PATTERN_QUARTERS))
+if st.button(t("Hitung pola (Gi* per triwulan + uji tren Mann-Kendall)"), key="hs_pola"):
     labels = _quarters(end, PATTERN_QUARTERS)
-    with st.status(f"Menghitung Gi* {len(labels)} triwulan dan uji tren Mann-Kendall…") as status:
+    with st.status(t("Menghitung Gi* {labels} triwulan dan uji tren Mann-Kendall…").format(labels=len(labels))) as status:
         patterns = _emerging(db, level, prefix, tuple(labels), scope,
                              "jumlah" if measure == "eb_penduduk" else measure, permutations)
         status.update(label=f"Pola {labels[0]} – {labels[-1]}", state="complete", expanded=False)

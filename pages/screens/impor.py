@@ -17,6 +17,7 @@ from pages.components import state
 from pages.components.auth_gate import page_user
 from pages.components.context import cursor
 from pages.components.filters import derived_file_name, fill_missing, office_time
+from pages.components.i18n import t
 from services.imports import commit_import, list_batches, save_column_mapping, undo_batch
 from store.mappings import load_mapping, mapping_names
 
@@ -31,20 +32,20 @@ def _locator():
 
 
 user = page_user()
-st.title("Impor Laporan")
+st.title(t("Impor Laporan"))
 if user is None or not allowed(user.role, "impor"):
-    st.info("Peran Anda hanya dapat melihat dan mengekspor; impor dilakukan oleh analis.")
+    st.info(t("Peran Anda hanya dapat melihat dan mengekspor; impor dilakukan oleh analis."))
     st.stop()
 
-st.download_button("Unduh templat Excel (dengan daftar pilihan)", template_xlsx(cursor()),
+st.download_button(t("Unduh templat Excel (dengan daftar pilihan)"), template_xlsx(cursor()),
                    file_name="templat-laporan-sigap.xlsx", key="impor_templat",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-upload = st.file_uploader("Berkas laporan (CSV, XLSX, ODS; maks. 10 MB)", type=["csv", "xlsx", "ods"],
+upload = st.file_uploader(t("Berkas laporan (CSV, XLSX, ODS; maks. 10 MB)"), type=["csv", "xlsx", "ods"],
                           key="impor_berkas")
 choices = ["otomatis", *PRESETS, *[f"pemetaan:{n}" for n in mapping_names(cursor())], "petakan kolom"]
 labels = {"otomatis": "Kenali otomatis", "petakan kolom": "Petakan kolom sendiri…",
           **{k: p.label for k, p in PRESETS.items()}}
-choice = st.selectbox("Format", choices, format_func=lambda c: labels.get(c, c), key="impor_format")
+choice = st.selectbox(t("Format"), choices, format_func=lambda c: labels.get(c, c), key="impor_format")
 
 if upload is not None:
     data = upload.getvalue()
@@ -54,30 +55,30 @@ if upload is not None:
         mapping = load_mapping(cursor(), choice.split(":", 1)[1])
     if choice == "petakan kolom":
         try:
-            with st.spinner("Membaca kolom berkas…"):
+            with st.spinner(t("Membaca kolom berkas…")):
                 raw = read_table(data, upload.name, known_columns() | {"tanggal", "judul"})
             columns = list(raw.frame.columns)
         except ReadError:
             columns = []
-        st.markdown("**Pemetaan kolom**: pilih kolom berkas untuk setiap isian SIGAP.")
+        st.markdown(t("**Pemetaan kolom**: pilih kolom berkas untuk setiap isian SIGAP."))
         picked = {}
         cols = st.columns(3)
         for i, field in enumerate(CANONICAL):
             source = cols[i % 3].selectbox(f"{field} — {CANONICAL[field]}", ["—", *columns], key=f"peta_{field}")
             if source != "—":
                 picked[source] = field
-        name = st.text_input("Simpan pemetaan sebagai (opsional)", key="peta_nama")
-        if name and st.button("Simpan pemetaan", key="peta_simpan"):
+        name = st.text_input(t("Simpan pemetaan sebagai (opsional)"), key="peta_nama")
+        if name and st.button(t("Simpan pemetaan"), key="peta_simpan"):
             try:
                 save_column_mapping(cursor(), name, picked, user, CANONICAL)
-                st.success(f"Pemetaan {name} disimpan.")
+                st.success(t("Pemetaan {name} disimpan.").format(name=name))
             except (PermissionDenied, ValueError) as exc:
                 st.error(str(exc))
         mapping = picked or None
     key = hashlib.sha256(data + repr((preset, mapping)).encode()).hexdigest()
     if st.session_state.get(PREPARED, (None,))[0] != key:
         try:
-            with st.spinner("Memeriksa berkas…"):
+            with st.spinner(t("Memeriksa berkas…")):
                 prepared = prepare_import(cursor(), data, upload.name, _locator(), preset=preset, mapping=mapping,
                                           user=user)
             st.session_state[PREPARED] = (key, prepared)
@@ -87,58 +88,62 @@ if upload is not None:
     if PREPARED in st.session_state:
         prepared = st.session_state[PREPARED][1]
         c1, c2, c3, c4 = st.columns(4)
-        c1.metric("Baris data", len(prepared.rows))
-        c2.metric("Siap diimpor", prepared.accepted_rows)
-        c3.metric("Bermasalah", int((~prepared.valid).sum()))
-        c4.metric("Perlu konfirmasi", len(prepared.confirm))
-        st.caption(f"Format: {PRESETS[prepared.preset].label} · SHA-256 {prepared.sha256[:16]}…")
+        c1.metric(t("Baris data"), len(prepared.rows))
+        c2.metric(t("Siap diimpor"), prepared.accepted_rows)
+        c3.metric(t("Bermasalah"), int((~prepared.valid).sum()))
+        c4.metric(t("Perlu konfirmasi"), len(prepared.confirm))
+        st.caption(t("Format: {label} · SHA-256 {n}…").format(label=PRESETS[prepared.preset].label, n=prepared.sha256[:16]))
         if len(prepared.problems):
-            st.subheader("Masalah per baris")
+            st.subheader(t("Masalah per baris"))
             st.dataframe(fill_missing(prepared.problems), hide_index=True, key="impor_masalah")
-            st.download_button("Unduh daftar masalah (XLSX)", errors_xlsx(prepared.problems), key="impor_unduh",
+            st.download_button(t("Unduh daftar masalah (XLSX)"), errors_xlsx(prepared.problems), key="impor_unduh",
                                file_name=derived_file_name(upload.name, "masalah", "xlsx"))
         confirmed: set[int] = set()
         if len(prepared.confirm):
-            st.subheader("Perlu konfirmasi wilayah")
+            st.subheader(t("Perlu konfirmasi wilayah"))
             table = st.data_editor(fill_missing(prepared.confirm).assign(terima=False), hide_index=True, key="impor_konfirmasi",
                                    disabled=["baris", "kode_kab", "catatan"])
             confirmed = set(table.loc[table["terima"], "baris"].astype(int))
         if len(prepared.notes):
-            with st.expander(f"Catatan ({len(prepared.notes)} baris diterima dengan catatan)"):
+            with st.expander(t("Catatan ({notes} baris diterima dengan catatan)").format(notes=len(prepared.notes))):
                 st.dataframe(fill_missing(prepared.notes), hide_index=True)
-        if st.button("Impor baris yang valid", type="primary", key="impor_simpan"):
-            with st.spinner("Menyimpan insiden ke basis data…"):
+        if st.button(t("Impor baris yang valid"), type="primary", key="impor_simpan"):
+            with st.spinner(t("Menyimpan insiden ke basis data…")):
                 result = commit_import(cursor(), prepared, user, confirmed_rows=confirmed)
             st.session_state.pop(PREPARED, None)
             st.cache_data.clear()
-            st.success(f"Batch {result.batch}: {result.accepted} insiden baru, {result.duplicates} sudah ada, "
-                       f"{result.rejected} ditolak; {result.probable_duplicates} kemungkinan duplikat untuk ditinjau.")
+            st.success(t("Batch {batch}: {accepted} insiden baru, {duplicates} sudah ada, {rejected} ditolak; "
+                         "{probable_duplicates} kemungkinan duplikat untuk ditinjau.").format(
+                batch=result.batch, accepted=result.accepted, duplicates=result.duplicates, rejected=result.rejected,
+                probable_duplicates=result.probable_duplicates))
 
-st.subheader("Batch impor")
+st.subheader(t("Batch impor"))
 state.show_flash()
 batches = list_batches(cursor(), user)
 shown = batches.assign(dibuat_pada=[office_time(v, user.region) for v in batches["dibuat_pada"]],
                        dibatalkan_pada=[office_time(v, user.region) for v in batches["dibatalkan_pada"]],
                        wilayah=batches["wilayah"].fillna("nasional"))
 st.dataframe(fill_missing(shown), hide_index=True, key="impor_batch",
-             column_config={"dibuat_pada": "dibuat pada", "dibatalkan_pada": "dibatalkan pada"})
+             column_config={"dibuat_pada": t("dibuat pada"), "dibatalkan_pada": t("dibatalkan pada")})
 open_batches = batches.loc[batches["dibatalkan_pada"].isna() & ~batches["sintetis"], "id"].astype(int).tolist()
 if open_batches:
     c1, c2 = st.columns([1, 3])
-    target = c1.selectbox("Batch", open_batches, key="impor_batal_id")
-    if c2.button("Batalkan batch ini…", key="impor_batal"):
+    target = c1.selectbox(t("Batch"), open_batches, key="impor_batal_id")
+    if c2.button(t("Batalkan batch ini…"), key="impor_batal"):
         st.session_state[UNDO_ASKED] = int(target)
     asked = st.session_state.get(UNDO_ASKED)
     if asked in open_batches:
         row = batches.set_index("id").loc[asked]
-        st.warning(f"Batalkan batch {asked} ({row['nama_berkas']}, {int(row['diterima'])} insiden baru, "
-                   f"{int(row['diperbarui'])} diperbarui)? Insiden baru dihapus dan insiden yang diperbarui "
-                   "dikembalikan ke versi sebelumnya. Pembatalan tercatat di jejak audit.", icon="⚠️")
+        st.warning(t("Batalkan batch {asked} ({nama_berkas}, {diterima} insiden baru, {diperbarui} diperbarui)? "
+                     "Insiden baru dihapus dan insiden yang diperbarui dikembalikan ke versi sebelumnya. "
+                     "Pembatalan tercatat di jejak audit.").format(
+            asked=asked, nama_berkas=row['nama_berkas'], diterima=int(row['diterima']),
+            diperbarui=int(row['diperbarui'])), icon="⚠️")
         yes, no, _ = st.columns([1, 1, 3])
-        if yes.button("Ya, batalkan", type="primary", key="impor_batal_ya"):
+        if yes.button(t("Ya, batalkan"), type="primary", key="impor_batal_ya"):
             st.session_state.pop(UNDO_ASKED, None)
             try:
-                with st.spinner(f"Membatalkan batch {asked}…"):
+                with st.spinner(t("Membatalkan batch {asked}…").format(asked=asked)):
                     removed = undo_batch(cursor(), asked, user)
             except (PermissionDenied, ValueError) as exc:
                 state.flash(str(exc), "error")
@@ -146,6 +151,6 @@ if open_batches:
                 st.cache_data.clear()
                 state.flash(f"Batch {asked} dibatalkan: {removed} insiden dihapus.")
             st.rerun()
-        if no.button("Tidak", key="impor_batal_tidak"):
+        if no.button(t("Tidak"), key="impor_batal_tidak"):
             st.session_state.pop(UNDO_ASKED, None)
             st.rerun()

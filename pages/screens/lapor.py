@@ -8,6 +8,7 @@ from auth.roles import PermissionDenied, allowed
 from pages.components import lapor_form as form
 from pages.components.auth_gate import page_user
 from pages.components.context import cursor
+from pages.components.i18n import t
 from services.lapor import ReportRejected, check_report, file_report
 from services.lapsitda import local_today
 
@@ -15,23 +16,23 @@ FORM = "lapor"
 CHECKED = "lapor_periksa"      # services.lapor.Checked of the last check or refused save
 
 user = page_user()
-st.title("Lapor")
+st.title(t("Lapor"))
 if not allowed(user.role, "ubah"):
-    st.info("Peran Anda hanya dapat membaca laporan; laporan dikirim oleh petugas kabupaten/kota atau analis.")
+    st.info(t("Peran Anda hanya dapat membaca laporan; laporan dikirim oleh petugas kabupaten/kota atau analis."))
     st.stop()
-st.caption("Satu laporan kejadian, potensi atau gejala. Hari tanpa kejadian? Nyatakan **nihil** di halaman "
-           "LAPSITDA Harian. Isian bertanda * wajib; aturan pemeriksaannya sama dengan impor templat SIGAP.")
+st.caption(t("Satu laporan kejadian, potensi atau gejala. Hari tanpa kejadian? Nyatakan **nihil** di halaman "
+           "LAPSITDA Harian. Isian bertanda * wajib; aturan pemeriksaannya sama dengan impor templat SIGAP."))
 
 saved = st.session_state.pop(form.LAST_SAVED, None)
 if saved is not None:
     form.next_key(FORM, renew=True)        # a fresh, empty form for the next report
     st.session_state.pop(CHECKED, None)
-    state = "diajukan" if saved.status == "diajukan" else "disimpan sebagai draf"
-    st.success(f"Laporan {saved.nomor} {state}.")
+    state = t("diajukan") if saved.status == "diajukan" else t("disimpan sebagai draf")
+    st.success(t("Laporan {nomor} {state}.").format(nomor=saved.nomor, state=state))
     if saved.notification is not None:
-        st.info("Laporan atensi/khusus langsung masuk kotak masuk provinsi."
-                + (f" Surel: {saved.mail}." if saved.mail else ""))
-    st.page_link("pages/screens/laporan.py", label=f"Buka laporan {saved.nomor}", icon="📄",
+        st.info(t("Laporan atensi/khusus langsung masuk kotak masuk provinsi.")
+                + (" " + t("Surel: {mail}.").format(mail=saved.mail) if saved.mail else ""))
+    st.page_link("pages/screens/laporan.py", label=t("Buka laporan {nomor}").format(nomor=saved.nomor), icon="📄",
                  query_params={"id": str(saved.id)})
 
 key = form.next_key(FORM)
@@ -41,16 +42,16 @@ form.render_form(key, user, problems=None if checked is None else checked.proble
 if checked is not None:
     form.show_problems(checked)
 needs_confirmation = checked is not None and bool(checked.confirm)
-confirmed = st.checkbox("Saya sudah memeriksa: tempat ini benar", key="lapor_konfirmasi") if needs_confirmation \
+confirmed = st.checkbox(t("Saya sudah memeriksa: tempat ini benar"), key="lapor_konfirmasi") if needs_confirmation \
     else False
 
 c1, c2, c3 = st.columns(3)
 action = None
-if c1.button("Periksa", key="lapor_cek"):
+if c1.button(t("Periksa"), key="lapor_cek"):
     action = "periksa"
-if c2.button("Simpan draf", key="lapor_draf"):
+if c2.button(t("Simpan draf"), key="lapor_draf"):
     action = "draf"
-if c3.button("Ajukan", type="primary", key="lapor_ajukan"):
+if c3.button(t("Ajukan"), type="primary", key="lapor_ajukan"):
     action = "ajukan"
 
 if action == "periksa":

@@ -15,6 +15,7 @@ from pages.components import data
 from pages.components import lapor_form as form
 from pages.components.auth_gate import page_user
 from pages.components.context import cursor
+from pages.components.i18n import t
 from services.lapor import (
     ReportRejected,
     StaleReport,
@@ -39,7 +40,7 @@ _STATUS = {"draft": "draf", "diajukan": "diajukan", "dikembalikan": "dikembalika
            "duplikat": "duplikat"}
 
 user = page_user()
-st.title("Laporan")
+st.title(t("Laporan"))
 con = cursor()
 
 requested = st.query_params.get("id")
@@ -47,8 +48,8 @@ if requested and requested.isdigit():
     st.session_state[form.OPEN_REPORT] = int(requested)
 report_id = st.session_state.get(form.OPEN_REPORT)
 
-with st.expander("Daftar laporan", expanded=report_id is None):
-    mine = st.toggle("Hanya laporan saya", key="laporan_saya")
+with st.expander(t("Daftar laporan"), expanded=report_id is None):
+    mine = st.toggle(t("Hanya laporan saya"), key="laporan_saya")
     rows = list_reports(con, user, mine=mine, limit=300)
     table = pd.DataFrame({"id": rows["id"], "nomor": rows["nomor"], "jenis": rows["jenis"],
                           "status": rows["status_verifikasi"].map(lambda s: _STATUS.get(s, s)),
@@ -65,11 +66,11 @@ with st.expander("Daftar laporan", expanded=report_id is None):
         st.rerun()
 
 if report_id is None:
-    st.info("Pilih laporan dari daftar, atau buat laporan baru di halaman Lapor.")
+    st.info(t("Pilih laporan dari daftar, atau buat laporan baru di halaman Lapor."))
     st.stop()
 view = open_report(con, report_id, user)
 if view is None:
-    st.warning("Laporan tidak ditemukan atau di luar cakupan Anda.")
+    st.warning(t("Laporan tidak ditemukan atau di luar cakupan Anda."))
     st.stop()
 
 row = view.row
@@ -79,14 +80,15 @@ if notice:
 st.subheader(f"{row['nomor']}")
 st.text(row["judul"])
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Status", _STATUS.get(view.status, view.status))
-c2.metric("Jenis", row["jenis"])
-c3.metric("LAPSITDA", f"{pd.Timestamp(row['tanggal_lapsitda']):%d/%m/%Y}")
-c4.metric("Versi", view.versi)
+c1.metric(t("Status"), _STATUS.get(view.status, view.status))
+c2.metric(t("Jenis"), row["jenis"])
+c3.metric(t("LAPSITDA"), f"{pd.Timestamp(row['tanggal_lapsitda']):%d/%m/%Y}")
+c4.metric(t("Versi"), view.versi)
 if view.tertutup:
-    st.warning(f"Klasifikasi {row['klasifikasi']} di atas izin Anda: hanya kolom terbuka yang ditampilkan.")
+    st.warning(t("Klasifikasi {klasifikasi} di atas izin Anda: hanya kolom terbuka yang ditampilkan.").format(
+        klasifikasi=row['klasifikasi']))
 if view.status == "dikembalikan" and row.get("catatan_kembali"):
-    st.warning("Dikembalikan untuk diperbaiki. Alasan:")
+    st.warning(t("Dikembalikan untuk diperbaiki. Alasan:"))
     st.text(row["catatan_kembali"])
 
 names = data.vocab
@@ -129,30 +131,30 @@ for label, column in (("Kronologi", "kronologi"), ("Analisis pelapor", "analisis
         st.markdown(f"**{label}**")
         st.text(row[column])
 
-st.markdown("**Riwayat**")
+st.markdown(t("**Riwayat**"))
 history = report_history(con, report_id, user)
 changes = history_diff(con, report_id, user)
 if changes.empty:
-    st.caption("Belum ada perubahan sejak laporan dicatat.")
+    st.caption(t("Belum ada perubahan sejak laporan dicatat."))
 else:
-    st.caption("Setiap perubahan: isian, nilai lama → nilai baru. Versi = versi yang dihasilkan perubahan itu.")
+    st.caption(t("Setiap perubahan: isian, nilai lama → nilai baru. Versi = versi yang dihasilkan perubahan itu."))
     st.dataframe(changes.assign(perubahan=changes["lama"] + " → " + changes["baru"]), hide_index=True,
                  key="laporan_riwayat", column_order=["versi", "diubah_pada", "diubah_oleh", "alasan", "isian",
                                                       "perubahan"],
-                 column_config={"diubah_pada": st.column_config.DatetimeColumn("diubah (UTC)",
+                 column_config={"diubah_pada": st.column_config.DatetimeColumn(t("diubah (UTC)"),
                                                                                format="DD/MM/YYYY HH:mm"),
-                                "perubahan": st.column_config.TextColumn("lama → baru", width="large")})
+                                "perubahan": st.column_config.TextColumn(t("lama → baru"), width="large")})
 steps = verification_steps(con, report_id, user)
 if not steps.empty:
-    st.caption("Langkah verifikasi")
+    st.caption(t("Langkah verifikasi"))
     st.dataframe(steps, hide_index=True, key="laporan_verifikasi",
-                 column_config={"pada": st.column_config.DatetimeColumn("pada (UTC)", format="DD/MM/YYYY HH:mm")})
+                 column_config={"pada": st.column_config.DatetimeColumn(t("pada (UTC)"), format="DD/MM/YYYY HH:mm")})
 if can_restore(view.row, user) and not history.empty:
     with st.form("laporan_pulihkan"):
-        old_version = st.selectbox("Pulihkan versi sebelumnya", history["versi"].astype(int).tolist(),
+        old_version = st.selectbox(t("Pulihkan versi sebelumnya"), history["versi"].astype(int).tolist(),
                                    key="laporan_versi_lama", format_func=lambda v: f"versi {v}")
-        st.caption("Isi versi itu menjadi versi baru; versi sekarang tetap tersimpan di riwayat.")
-        if st.form_submit_button("Pulihkan versi ini"):
+        st.caption(t("Isi versi itu menjadi versi baru; versi sekarang tetap tersimpan di riwayat."))
+        if st.form_submit_button(t("Pulihkan versi ini")):
             try:
                 restored = restore_version(con, report_id, int(old_version), user, versi=view.versi)
             except (PermissionDenied, LookupError, StaleReport) as exc:
@@ -174,26 +176,26 @@ def _start_editing(current) -> None:
 if can_edit(view, user):
     editing = st.session_state.get(EDITING)
     if editing is None or editing["id"] != report_id:
-        if st.button("Koreksi laporan", key="laporan_koreksi"):
+        if st.button(t("Koreksi laporan"), key="laporan_koreksi"):
             _start_editing(view)
             st.rerun()
     else:
-        st.subheader("Koreksi")
+        st.subheader(t("Koreksi"))
         checked = st.session_state.get(CHECKED)
         form.render_form(editing["key"], user, initial=editing["awal"], jenis=editing["jenis"],
                          tanggal_lapsitda=editing["tanggal_lapsitda"],
                          problems=None if checked is None else checked.problems)
         if checked is not None:
             form.show_problems(checked)
-        confirmed = st.checkbox("Saya sudah memeriksa: tempat ini benar", key="koreksi_konfirmasi") \
+        confirmed = st.checkbox(t("Saya sudah memeriksa: tempat ini benar"), key="koreksi_konfirmasi") \
             if checked is not None and checked.confirm else False
         c1, c2, c3, c4 = st.columns(4)
-        action = "draf" if c1.button("Simpan draf", key="koreksi_draf") else None
-        action = "ajukan" if c2.button("Ajukan", type="primary", key="koreksi_ajukan") else action
-        if c3.button("Muat versi terbaru", key="koreksi_muat"):
+        action = "draf" if c1.button(t("Simpan draf"), key="koreksi_draf") else None
+        action = "ajukan" if c2.button(t("Ajukan"), type="primary", key="koreksi_ajukan") else action
+        if c3.button(t("Muat versi terbaru"), key="koreksi_muat"):
             _start_editing(view)
             st.rerun()
-        if c4.button("Batal", key="koreksi_batal"):
+        if c4.button(t("Batal"), key="koreksi_batal"):
             st.session_state.pop(EDITING, None)
             st.session_state.pop(CHECKED, None)
             st.rerun()
@@ -217,8 +219,8 @@ if can_edit(view, user):
 
 if can_return(view, user):
     with st.form("laporan_kembalikan"):
-        reason = st.text_input("Alasan pengembalian ke kantor pelapor", key="laporan_alasan")
-        if st.form_submit_button("Kembalikan untuk diperbaiki"):
+        reason = st.text_input(t("Alasan pengembalian ke kantor pelapor"), key="laporan_alasan")
+        if st.form_submit_button(t("Kembalikan untuk diperbaiki")):
             try:
                 return_report(con, report_id, user, versi=view.versi, reason=reason)
             except (ValueError, PermissionDenied, StaleReport, LookupError) as exc:

@@ -60,7 +60,7 @@ c2.metric(t("Kabupaten/kota terdampak"), f"{number(int((values > 0).sum()), lang
                                          f"{number(len(kab), lang=lang())}")
 c3.metric(t("Korban tewas"), number(int(counts["tewas"].sum()) if len(counts) else 0, lang=lang()))
 c4.metric(t("Pengungsi"), number(int(counts["pengungsi"].sum()) if len(counts) else 0, lang=lang()))
-st.caption(f"Periode: {flt.period_label} · Kode wilayah Kepmendagri 300.2.2-2138/2025")
+st.caption(t("Periode: {period_label} · Kode wilayah Kepmendagri 300.2.2-2138/2025").format(period_label=flt.period_label))
 
 selected = st.session_state.get(state.SELECTED_KAB)
 if selected not in known_kab:
@@ -143,13 +143,13 @@ if selected and profile_col is not None:
             st.markdown(f"**{t('Insiden terbaru')}**")
             latest = rows[["tgl_mulai", "kategori", "eskalasi", "judul", "status_penanganan"]].head(15)
             st.dataframe(fill_missing(latest, lang=lang()), hide_index=True, column_config={
-                "tgl_mulai": st.column_config.DateColumn("Tanggal", format="DD/MM/YYYY"),
-                "judul": st.column_config.TextColumn("Judul", width="large"),
-                "status_penanganan": "Status"})
+                "tgl_mulai": st.column_config.DateColumn(t("Tanggal"), format="DD/MM/YYYY"),
+                "judul": st.column_config.TextColumn(t("Judul"), width="large"),
+                "status_penanganan": t("Status")})
 
 with st.expander(t("Tabel nilai per kabupaten/kota")):
     table = kab[["kode", "nama", "jenis", "luas_km2"]].assign(nilai=values.round(2),
                                                               kelas=[classes.labels[i] for i in classes.yb])
     st.dataframe(fill_missing(table.sort_values("nilai", ascending=False), lang=lang()), hide_index=True,
-                 column_config={"luas_km2": st.column_config.NumberColumn("Luas (km²)", format="%.0f"),
+                 column_config={"luas_km2": st.column_config.NumberColumn(t("Luas (km²)"), format="%.0f"),
                                 "nilai": st.column_config.NumberColumn(label)})

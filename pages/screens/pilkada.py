@@ -16,6 +16,7 @@ from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data
 from pages.components.auth_gate import current_scope, page_user
 from pages.components.context import cursor
+from pages.components.i18n import t
 from pages.components.maps import render_map
 from services.context import import_context, save_calendar
 from store.election_context import load_context, stale
@@ -27,58 +28,59 @@ user = page_user()
 can_edit = is_national_admin(user)  # the calendar is national data
 can_import = allowed(user.role, "impor")
 
-st.title("Pilkada & Tahapan")
+st.title(t("Pilkada & Tahapan"))
 names = elections(cursor())
 if not names:
-    st.info("Belum ada kalender pemilihan.")
+    st.info(t("Belum ada kalender pemilihan."))
     st.stop()
-pemilihan = st.selectbox("Pemilihan", names, key="pilkada_nama")
+pemilihan = st.selectbox(t("Pemilihan"), names, key="pilkada_nama")
 calendar = load_calendar(cursor(), pemilihan)
 
-with st.expander("Kalender tahapan (dapat diubah)", expanded=False):
+with st.expander(t("Kalender tahapan (dapat diubah)"), expanded=False):
     edited = st.data_editor(
         calendar, hide_index=True, num_rows="dynamic", disabled=not can_edit, key="pilkada_kalender",
         column_config={"urutan": None,
-                       "mulai": st.column_config.DateColumn("Mulai", format="DD/MM/YYYY", required=True),
-                       "selesai": st.column_config.DateColumn("Selesai", format="DD/MM/YYYY", required=True),
-                       "tahapan": st.column_config.TextColumn("Tahapan", required=True),
-                       "catatan": st.column_config.TextColumn("Catatan")})
-    if can_edit and st.button("Simpan kalender", key="pilkada_simpan"):
+                       "mulai": st.column_config.DateColumn(t("Mulai"), format="DD/MM/YYYY", required=True),
+                       "selesai": st.column_config.DateColumn(t("Selesai"), format="DD/MM/YYYY", required=True),
+                       "tahapan": st.column_config.TextColumn(t("Tahapan"), required=True),
+                       "catatan": st.column_config.TextColumn(t("Catatan"))})
+    if can_edit and st.button(t("Simpan kalender"), key="pilkada_simpan"):
         try:
             save_calendar(cursor(), pemilihan, edited, user)
-            st.success("Kalender disimpan.")
+            st.success(t("Kalender disimpan."))
         except (CalendarError, PermissionDenied, ValueError) as exc:
-            st.error(f"Kalender tidak disimpan: {exc}")
+            st.error(t("Kalender tidak disimpan: {exc}").format(exc=exc))
 
-st.subheader("Konteks pemilihan per kabupaten/kota")
+st.subheader(t("Konteks pemilihan per kabupaten/kota"))
 context = load_context(cursor(), pemilihan, scope.region)
 if can_import:
-    with st.expander("Impor konteks (CSV: kode, jumlah_paslon, petahana, sengketa_lalu, ikp, ikp_tanggal, ipkp, "
-                     "ipkp_tanggal, sumber)"):
-        upload = st.file_uploader("Tabel konteks", type=["csv"], key="konteks_berkas")
-        if upload is not None and st.button("Simpan konteks", key="konteks_simpan"):
+    with st.expander(t("Impor konteks (CSV: kode, jumlah_paslon, petahana, sengketa_lalu, ikp, ikp_tanggal, ipkp, "
+                     "ipkp_tanggal, sumber)")):
+        upload = st.file_uploader(t("Tabel konteks"), type=["csv"], key="konteks_berkas")
+        if upload is not None and st.button(t("Simpan konteks"), key="konteks_simpan"):
             try:
                 table = pd.read_csv(upload, dtype=str, keep_default_na=False, sep=None, engine="python")
                 n = import_context(cursor(), table, pemilihan, user)
-                st.success(f"{n} baris konteks disimpan.")
+                st.success(t("{n} baris konteks disimpan.").format(n=n))
                 context = load_context(cursor(), pemilihan, scope.region)
             except TableError as exc:
                 st.error(str(exc))
                 st.dataframe(exc.problems, hide_index=True)
 if context.empty:
-    st.caption("Belum ada konteks untuk pemilihan ini.")
+    st.caption(t("Belum ada konteks untuk pemilihan ini."))
 else:
     oldest = context["ikp_tanggal"].dropna().min()
     if stale(oldest):
-        st.warning(f"Data IKP tertua bertanggal {pd.Timestamp(oldest):%d/%m/%Y} — lebih dari setahun; "
-                   "pastikan pimpinan tahu umur data ini.")
+        st.warning(t("Data IKP tertua bertanggal {tanggal:%d/%m/%Y} — lebih dari setahun; "
+                     "pastikan pimpinan tahu umur data ini.").format(
+            tanggal=pd.Timestamp(oldest)))
     names = data.region_list("kab").set_index("kode")["nama"]
     st.dataframe(context.assign(wilayah=context["kode"].map(names))[
         ["kode", "wilayah", "jumlah_paslon", "petahana", "catatan", "ikp", "ikp_tanggal", "ipkp", "ipkp_tanggal"]],
-        hide_index=True, column_config={"ikp_tanggal": st.column_config.DateColumn("tanggal IKP", format="DD/MM/YYYY"),
-                                        "ipkp_tanggal": st.column_config.DateColumn("tanggal IPKP", format="DD/MM/YYYY")})
+        hide_index=True, column_config={"ikp_tanggal": st.column_config.DateColumn(t("tanggal IKP"), format="DD/MM/YYYY"),
+                                        "ipkp_tanggal": st.column_config.DateColumn(t("tanggal IPKP"), format="DD/MM/YYYY")})
 
-only_election = st.toggle("Hanya insiden terkait pemilu", value=True, key="pilkada_pemilu")
+only_election = st.toggle(t("Hanya insiden terkait pemilu"), value=True, key="pilkada_pemilu")
 kategori = ("POL",) if only_election else ()
 kab = data.kab_in_scope(scope.region)
 
@@ -90,15 +92,15 @@ matrix = matrix.reindex(kab["kode"]).fillna(0).astype(int).sort_values("total", 
 per_stage = {name: matrix[name] for name in calendar["tahapan"]}
 matrix.insert(0, "wilayah", kab.set_index("kode")["nama"].reindex(matrix.index))
 
-st.subheader("Sebaran insiden per tahapan")
-st.caption("Baris: kabupaten/kota dengan insiden terbanyak sepanjang tahapan; warna makin gelap, makin banyak.")
+st.subheader(t("Sebaran insiden per tahapan"))
+st.caption(t("Baris: kabupaten/kota dengan insiden terbanyak sepanjang tahapan; warna makin gelap, makin banyak."))
 top = matrix.loc[matrix["total"] > 0].head(20)
 stage_cols = [c for c in top.columns if c not in ("wilayah", "total")]
 st.dataframe(top.style.background_gradient(cmap="YlOrRd", subset=stage_cols, axis=None),
-             column_config={"wilayah": "Kabupaten/kota"})
+             column_config={"wilayah": t("Kabupaten/kota")})
 
-st.subheader("Peta per tahapan")
-stage = st.selectbox("Tahapan", list(per_stage), key="pilkada_tahapan")
+st.subheader(t("Peta per tahapan"))
+stage = st.selectbox(t("Tahapan"), list(per_stage), key="pilkada_tahapan")
 values = compute_measure(kab, per_stage[stage].rename("jumlah").reset_index().assign(skor_eskalasi=0), "jumlah")
 classes = classify(values)
 layer = ChoroplethLayer(pd.DataFrame({"kode": kab["kode"], "nilai": values, "kelas_idx": classes.yb}),
@@ -108,17 +110,17 @@ base, bounds = data.display_features("kab", "sedang" if prefix else "rendah", pr
 render_map(build_map(choropleth_features(base, layer, "insiden"), layer, bounds=[list(bounds[0]), list(bounds[1])]),
            key="pilkada_peta", height=460)
 
-st.subheader("Putar ulang menjelang pemungutan")
+st.subheader(t("Putar ulang menjelang pemungutan"))
 start = calendar["mulai"].min().date() - timedelta(days=90)
 end = calendar["selesai"].max().date()
 months = pd.period_range(start, end, freq="M")
-mode = st.radio("Cara hitung", ["Kumulatif", "Per bulan"], horizontal=True, key="pilkada_mode")
+mode = st.radio(t("Cara hitung"), ["Kumulatif", "Per bulan"], horizontal=True, key="pilkada_mode")
 st.session_state.setdefault("pilkada_frame", 0)
 if "pilkada_next" in st.session_state:  # set by the previous playback step, before the slider exists
     st.session_state["pilkada_frame"] = st.session_state.pop("pilkada_next")
-frame = st.select_slider("Bulan", options=list(range(len(months))), key="pilkada_frame",
+frame = st.select_slider(t("Bulan"), options=list(range(len(months))), key="pilkada_frame",
                          format_func=lambda i: months[i].strftime("%m/%Y"))
-play = st.button("▶ Putar", key="pilkada_putar")
+play = st.button(t("▶ Putar"), key="pilkada_putar")
 month = months[frame]
 date_from = start if mode == "Kumulatif" else month.start_time.date()
 counts = data.aggregate("kab", IncidentFilter(date_from, month.end_time.date(), kategori=tuple(kategori)), scope)
@@ -128,7 +130,7 @@ layer = ChoroplethLayer(pd.DataFrame({"kode": kab["kode"], "nilai": values, "kel
                         classes.labels, f"Insiden s.d. {month.strftime('%m/%Y')}" if mode == "Kumulatif"
                         else f"Insiden {month.strftime('%m/%Y')}")
 stages_now = calendar.loc[(calendar["mulai"] <= month.end_time) & (calendar["selesai"] >= month.start_time), "tahapan"]
-st.caption("Tahapan pada bulan ini: " + (", ".join(stages_now) if len(stages_now) else "—"))
+st.caption(t("Tahapan pada bulan ini: ") + (", ".join(stages_now) if len(stages_now) else "—"))
 render_map(build_map(choropleth_features(base, layer, "insiden"), layer, bounds=[list(bounds[0]), list(bounds[1])]),
            key="pilkada_putar_peta", height=460)
 if play or st.session_state.get("pilkada_main"):

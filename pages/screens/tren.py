@@ -15,7 +15,7 @@ from lang import day, month_short, number
 from pages.components import data, state
 from pages.components.auth_gate import current_scope
 from pages.components.filters import fill_missing, office_today, sidebar_filters
-from pages.components.i18n import lang
+from pages.components.i18n import lang, t
 
 #: One colour per conflict category, told apart at a glance (Tableau 10 with a near-black and a violet).
 CATEGORY_COLORS = {
@@ -32,7 +32,7 @@ def _pick_region(key: str, known: frozenset[str]) -> None:
 
 
 scope = current_scope()
-st.title("Tren")
+st.title(t("Tren"))
 flt = sidebar_filters(scope.region, key="tren")
 kab = data.kab_in_scope(scope.region or flt.prov)
 names = dict(zip(kab["kode"], kab["nama"]))
@@ -41,12 +41,12 @@ known = frozenset(names)
 with st.sidebar:
     chosen = st.session_state.get(state.SELECTED_KAB)  # the region the map is on, if any
     st.session_state["tren_kab"] = chosen if chosen in known else None
-    region = st.selectbox("Kabupaten/kota", [None, *kab["kode"]], key="tren_kab", on_change=_pick_region,
+    region = st.selectbox(t("Kabupaten/kota"), [None, *kab["kode"]], key="tren_kab", on_change=_pick_region,
                           args=("tren_kab", known),
                           format_func=lambda k: "Semua dalam cakupan" if k is None else f"{names[k]} ({k})")
 
 query = replace(flt.query, kab=region)
-with st.spinner("Menghitung insiden per bulan…"):
+with st.spinner(t("Menghitung insiden per bulan…")):
     rows = data.incidents(query, scope)
 months = period_labels(month_label(flt.query.date_from), month_label(flt.query.date_to), "bulan")
 if region is not None:
@@ -56,7 +56,7 @@ elif flt.prov is not None and not (scope.region and len(scope.region) > 2):
 else:
     where = "semua wilayah dalam cakupan"
 if rows.empty:
-    st.info("Tidak ada insiden pada periode dan saringan ini.")
+    st.info(t("Tidak ada insiden pada periode dan saringan ini."))
 else:
     counts = (rows.assign(bulan=[month_label(d) for d in pd.to_datetime(rows["tgl_mulai"]).dt.date])
               .groupby(["kategori", "bulan"]).size().rename("insiden").reset_index()
@@ -79,24 +79,24 @@ else:
                      tooltip=[alt.Tooltip("kategori:N", title="Kategori"), alt.Tooltip("bulan_teks:O", title="Bulan"),
                               alt.Tooltip("insiden:Q", title="Insiden")])
              .properties(height=340))
-    st.caption(f"{day(flt.query.date_from)}–{day(flt.query.date_to)} · {where} · {number(len(rows))} insiden · "
-               "bulan tanpa insiden dihitung nol")
+    st.caption(t("{date_from}–{date_to} · {where} · {rows} insiden · bulan tanpa insiden dihitung nol").format(
+        date_from=day(flt.query.date_from), date_to=day(flt.query.date_to), where=where, rows=number(len(rows))))
     st.altair_chart(chart, width="stretch")
 
-st.subheader("Lonjakan")
-window = st.radio("Dibanding", [FOUR_WEEKS, QUARTER_DAYS], horizontal=True, key="tren_dasar",
+st.subheader(t("Lonjakan"))
+window = st.radio(t("Dibanding"), [FOUR_WEEKS, QUARTER_DAYS], horizontal=True, key="tren_dasar",
                   format_func={FOUR_WEEKS: "4 minggu sebelumnya", QUARTER_DAYS: "triwulan (91 hari) sebelumnya"}.get)
 windows = surge_windows(office_today(scope.region), window)
-with st.spinner("Mencari lonjakan…"):
+with st.spinner(t("Mencari lonjakan…")):
     recent = data.aggregate("kab", replace(query, date_from=windows.recent[0], date_to=windows.recent[1]), scope,
                             by_kategori=True)
     before = data.aggregate("kab", replace(query, date_from=windows.baseline[0], date_to=windows.baseline[1]), scope,
                             by_kategori=True)
 alerts = surges(recent, before, by=("kode", "kategori"))
 if alerts.empty:
-    st.info("Tidak ada kenaikan bermakna (lebih dari 10 % dan lolos uji binomial).")
+    st.info(t("Tidak ada kenaikan bermakna (lebih dari 10 % dan lolos uji binomial)."))
 else:
     table = alerts.assign(nama=alerts["kode"].map(names),
                           kategori=alerts["kategori"].map(lambda k: f"{k} — {kategori_names.get(k, k)}"))
     st.dataframe(fill_missing(table[["kode", "nama", "kategori", "tingkat", "alasan"]], lang=lang()),
-                 hide_index=True, column_config={"alasan": st.column_config.TextColumn("Alasan", width="large")})
+                 hide_index=True, column_config={"alasan": st.column_config.TextColumn(t("Alasan"), width="large")})

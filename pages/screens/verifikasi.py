@@ -13,6 +13,7 @@ import streamlit as st
 from auth.roles import PermissionDenied
 from pages.components.auth_gate import page_user
 from pages.components.context import cursor
+from pages.components.i18n import t
 from services.verifikasi import (
     TRUSTED_SOURCES,
     StaleReport,
@@ -35,14 +36,14 @@ _LEVEL = {"kab": "kabupaten/kota", "prov": "provinsi", "nasional": "nasional"}
 
 user = page_user()
 con = cursor()
-st.title("Verifikasi")
+st.title(t("Verifikasi"))
 level = level_of(user.region)
 if level is None:
-    st.info("Verifikasi dilakukan di tingkat kabupaten/kota, provinsi atau nasional.")
+    st.info(t("Verifikasi dilakukan di tingkat kabupaten/kota, provinsi atau nasional."))
     st.stop()
-st.caption(f"Tingkat verifikasi Anda: {_LEVEL[level]}. Kabupaten/kota memverifikasi laporan yang diajukan; "
-           "provinsi memverifikasi yang sudah diverifikasi kabupaten/kota. Yang dihitung di Ruang Pimpinan dan "
-           "dokumen resmi: insiden yang sudah diverifikasi.")
+st.caption(t("Tingkat verifikasi Anda: {n}. Kabupaten/kota memverifikasi laporan yang diajukan; provinsi memverifikasi yang "
+             "sudah diverifikasi kabupaten/kota. Yang dihitung di Ruang Pimpinan dan dokumen resmi: insiden yang sudah "
+             "diverifikasi.").format(n=_LEVEL[level]))
 notice = st.session_state.pop(NOTICE, None)
 if notice:
     st.success(notice)
@@ -53,9 +54,9 @@ def _v(value) -> str:
 
 
 queue = verification_queue(con, user)
-st.subheader(f"Menunggu verifikasi Anda ({len(queue)})")
+st.subheader(t("Menunggu verifikasi Anda ({queue})").format(queue=len(queue)))
 if queue.empty:
-    st.info("Tidak ada insiden yang menunggu verifikasi Anda.")
+    st.info(t("Tidak ada insiden yang menunggu verifikasi Anda."))
 else:
     table = pd.DataFrame({"id": queue["id"], "tanggal": queue["tgl_mulai"], "kab/kota": queue["kode_kab"],
                           "kategori": queue["kategori"], "judul": queue["judul"],
@@ -71,12 +72,12 @@ else:
         st.session_state[PICKED] = picked
         st.session_state["verifikasi_pilih"] = picked
     titles = dict(zip(ids, queue["judul"].map(_v)))
-    chosen = st.selectbox("Insiden yang diperiksa", ids, index=None, key="verifikasi_pilih",
+    chosen = st.selectbox(t("Insiden yang diperiksa"), ids, index=None, key="verifikasi_pilih",
                           format_func=lambda i: f"{i} — {titles.get(i, '')[:80]}",
-                          placeholder="pilih dari tabel atau dari daftar ini")
+                          placeholder=t("pilih dari tabel atau dari daftar ini"))
     if chosen is not None and chosen in ids:
         row = queue.iloc[ids.index(chosen)].to_dict()
-        st.markdown(f"**Insiden {row['id']}** · versi {_v(row['versi'])}")
+        st.markdown(t("**Insiden {id}** · versi {_v}").format(id=row['id'], _v=_v(row['versi'])))
         st.text(_v(row["judul"]))
         for label, column in (("Kronologi", "kronologi"), ("Sumber informasi", "sumber_info")):
             if _v(row.get(column)):
@@ -87,14 +88,14 @@ else:
             st.dataframe(steps, hide_index=True, key="verifikasi_langkah")
         choices = list(row["boleh"] or [])
         if not choices:
-            st.info("Anda tidak dapat memverifikasi insiden ini (misalnya laporan yang Anda buat sendiri, atau di "
-                    "atas izin klasifikasi Anda).")
+            st.info(t("Anda tidak dapat memverifikasi insiden ini (misalnya laporan yang Anda buat sendiri, atau di "
+                    "atas izin klasifikasi Anda)."))
         else:
             with st.form("verifikasi_keputusan"):
-                to = st.radio("Keputusan", choices, format_func=lambda c: _ACTION.get(c, c), key="verifikasi_ke")
-                note = st.text_area("Catatan (wajib untuk dikembalikan atau ditolak)", key="verifikasi_catatan",
+                to = st.radio(t("Keputusan"), choices, format_func=lambda c: _ACTION.get(c, c), key="verifikasi_ke")
+                note = st.text_area(t("Catatan (wajib untuk dikembalikan atau ditolak)"), key="verifikasi_catatan",
                                     max_chars=1000)
-                if st.form_submit_button("Simpan keputusan", type="primary"):
+                if st.form_submit_button(t("Simpan keputusan"), type="primary"):
                     try:
                         transition(con, int(row["id"]), to, user, versi=int(row["versi"]), note=note)
                     except (PermissionDenied, ValueError, LookupError, StaleReport) as exc:
@@ -103,20 +104,20 @@ else:
                         st.session_state[NOTICE] = f"Insiden {row['id']}: {_ACTION.get(to, to).lower()}."
                         st.rerun()
 
-st.subheader("Verifikasi satu batch impor")
-st.caption(f"Hanya batch dari sumber tepercaya ({', '.join(sorted(TRUSTED_SOURCES))}); hanya insiden di wilayah "
-           "Anda dan dalam izin klasifikasi Anda. Tercatat sebagai satu tindakan di jejak audit.")
+st.subheader(t("Verifikasi satu batch impor"))
+st.caption(t("Hanya batch dari sumber tepercaya ({join}); hanya insiden di wilayah Anda dan dalam izin klasifikasi Anda. "
+             "Tercatat sebagai satu tindakan di jejak audit.").format(join=', '.join(sorted(TRUSTED_SOURCES))))
 batches = trusted_batches(con, user)
 if batches.empty:
-    st.info("Tidak ada batch dari sumber tepercaya yang menunggu verifikasi Anda.")
+    st.info(t("Tidak ada batch dari sumber tepercaya yang menunggu verifikasi Anda."))
 else:
     st.dataframe(batches, hide_index=True, key="verifikasi_batch_daftar",
-                 column_config={"dibuat_pada": st.column_config.DatetimeColumn("diimpor", format="DD/MM/YYYY HH:mm")})
+                 column_config={"dibuat_pada": st.column_config.DatetimeColumn(t("diimpor"), format="DD/MM/YYYY HH:mm")})
     with st.form("verifikasi_batch"):
-        batch = st.selectbox("Batch", batches["id"].tolist(), key="verifikasi_batch_id",
+        batch = st.selectbox(t("Batch"), batches["id"].tolist(), key="verifikasi_batch_id",
                              format_func=lambda b: f"{b} — {batches.set_index('id').at[b, 'nama_berkas']}")
-        note = st.text_input("Catatan", key="verifikasi_batch_catatan", max_chars=1000)
-        if st.form_submit_button("Verifikasi seluruh batch"):
+        note = st.text_input(t("Catatan"), key="verifikasi_batch_catatan", max_chars=1000)
+        if st.form_submit_button(t("Verifikasi seluruh batch")):
             try:
                 count = verify_batch(con, int(batch), user, note=note)
             except (PermissionDenied, LookupError) as exc:
