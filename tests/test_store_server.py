@@ -138,3 +138,22 @@ def test_migrate_moves_an_office_database_with_workflow_history_and_the_chain_st
                            capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert again.returncode == 2 and "sudah berisi data" in again.stderr and "Traceback" not in again.stderr
     assert date.today()  # the import above used real dates
+
+
+def test_migrate_moves_the_demo_database(regions_db, tmp_path):
+    from tests.conftest import make_demo_db
+
+    demo = make_demo_db(tmp_path, regions_db, n=2000, seed=7)
+    owner, app = pg_database_with_regions()
+    run = subprocess.run([sys.executable, "-m", "sigap", "--db", str(demo), "migrate", "--to", owner],
+                         capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["sidik_cocok"] and report["tabel"]["incidents"] == 2000
+    set_process_actor(SYSTEM)
+    server = connect(app)
+    try:
+        assert server.execute("SELECT count(*), bool_and(sintetis) FROM import_batches").fetchone() == (1, True)
+    finally:
+        set_process_actor(None)
+        server.shutdown()
