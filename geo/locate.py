@@ -238,17 +238,26 @@ class Locator:
             shapely.prepare(array)
         # Points sent to the nearest-region test lie outside every region, so their distance
         # to a region is their distance to its boundary: query short boundary pieces instead of
-        # whole (island multi)polygons, whose distance would walk every vertex. The pieces (given
-        # by the cache, or cut here) get their tree only when a point first needs it.
+        # whole (island multi)polygons, whose distance would walk every vertex. Only the pieces of
+        # regions whose bounding box lies within the margin of a point are made into a tree.
         self._pieces = dict(pieces or {})
-        self._coast: dict[str, tuple] = {}
+        self._boxes: dict[str, shapely.STRtree] = {}
 
-    def _coast_tree(self, level: str):
-        if level not in self._coast:
-            given = self._pieces.get(level)
-            lines, owner = (given() if callable(given) else given) or _boundary_pieces(self.geoms[level])
-            self._coast[level] = (shapely.STRtree(lines), owner)
-        return self._coast[level]
+    def _region_boxes(self, level: str) -> shapely.STRtree:
+        if level not in self._boxes:
+            self._boxes[level] = shapely.STRtree(shapely.box(*shapely.bounds(self.geoms[level]).T))
+        return self._boxes[level]
+
+    def _coast_pieces(self, level: str, regions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(boundary pieces, region index) of ``regions``; all pieces are cut once when no cache gave them."""
+        if level not in self._pieces:
+            self._pieces[level] = _boundary_pieces(self.geoms[level])
+        source = self._pieces[level]
+        if isinstance(source, _RaggedPieces):
+            return source.select(regions)
+        lines, owner = source
+        keep = np.isin(owner, regions)
+        return lines[keep], owner[keep]
 
     def locate_level(self, lon, lat, level: str = "kab") -> LocateResult:
         """Assign each point to one region of ``level`` (``"kab"`` or ``"kec"``)."""
@@ -307,7 +316,10 @@ class Locator:
     def _nearest(self, level, x, y):
         max_deg = self.coast_km / KM_PER_DEGREE
         pts = shapely.points(x, y)
-        tree, owner = self._coast_tree(level)
+        # a piece within the margin of a point lies in a region whose box does too
+        near = np.unique(self._region_boxes(level).query(pts, predicate="dwithin", distance=max_deg)[1])
+        lines, owner = self._coast_pieces(level, near)
+        tree = shapely.STRtree(lines)
         (pi, piece), d = tree.query_nearest(pts, max_distance=max_deg, return_distance=True, all_matches=True)
         gi = owner[piece]
         near = np.full(len(x), -1, dtype=np.int64)
@@ -478,18 +490,30 @@ def _read_cache(folder: Path, directory: Path):
         geoms[level] = shapely.from_ragged_array(
             shapely.GeometryType(info["geometry_type"]), array("coords", mmap=False),
             tuple(array(f"offsets{i}", mmap=False) for i in range(info["n_offsets"])))
-        pieces[level] = _lazy_pieces(info, array)
+        if info["piece_type"] != int(shapely.GeometryType.LINESTRING) or info["n_piece_offsets"] != 1:
+            return None
+        pieces[level] = _RaggedPieces(coords=array("piece_coords"), offsets=array("piece_offsets0"),
+                                      owner=array("piece_owner", mmap=False))
     return grids, geoms, pieces
 
 
-def _lazy_pieces(info: dict, array):
-    """The coast pieces of one level, made into linestrings only when a point first needs them."""
-    def pieces():
-        lines = shapely.from_ragged_array(
-            shapely.GeometryType(info["piece_type"]), array("piece_coords", mmap=False),
-            tuple(array(f"piece_offsets{i}", mmap=False) for i in range(info["n_piece_offsets"])))
-        return lines, array("piece_owner", mmap=False)
-    return pieces
+@dataclass(frozen=True)
+class _RaggedPieces:
+    """Coast pieces as flat arrays: linestring ``i`` is ``coords[offsets[i]:offsets[i + 1]]``, of
+    region ``owner[i]``. Only the pieces of the regions a query needs become linestrings."""
+
+    coords: np.ndarray
+    offsets: np.ndarray
+    owner: np.ndarray
+
+    def select(self, regions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(linestrings, region index) of the pieces of ``regions``."""
+        keep = np.flatnonzero(np.isin(self.owner, regions))
+        start, stop = self.offsets[keep], self.offsets[keep + 1]
+        counts = stop - start
+        line = np.repeat(np.arange(len(keep)), counts)
+        vertex = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(start, counts)
+        return shapely.linestrings(self.coords[vertex], indices=line), self.owner[keep]
 
 
 def _from_install(directory: Path):
