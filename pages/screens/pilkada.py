@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pandas as pd
@@ -18,6 +17,7 @@ from pages.components.auth_gate import current_scope, page_user
 from pages.components.context import cursor
 from pages.components.i18n import t
 from pages.components.maps import render_map
+from pages.components.playback import PlaybackControl, monthly_frames
 from services.context import import_context, save_calendar
 from store.election_context import load_context, stale
 from store.elections import elections, load_calendar
@@ -114,29 +114,12 @@ st.subheader(t("Putar ulang menjelang pemungutan"))
 start = calendar["mulai"].min().date() - timedelta(days=90)
 end = calendar["selesai"].max().date()
 months = pd.period_range(start, end, freq="M")
-mode = st.radio(t("Cara hitung"), ["Kumulatif", "Per bulan"], horizontal=True, key="pilkada_mode")
-st.session_state.setdefault("pilkada_frame", 0)
-if "pilkada_next" in st.session_state:  # set by the previous playback step, before the slider exists
-    st.session_state["pilkada_frame"] = st.session_state.pop("pilkada_next")
-frame = st.select_slider(t("Bulan"), options=list(range(len(months))), key="pilkada_frame",
-                         format_func=lambda i: months[i].strftime("%m/%Y"))
-play = st.button(t("▶ Putar"), key="pilkada_putar")
-month = months[frame]
-date_from = start if mode == "Kumulatif" else month.start_time.date()
-counts = data.aggregate("kab", IncidentFilter(date_from, month.end_time.date(), kategori=tuple(kategori)), scope)
-values = compute_measure(kab, counts, "jumlah")
-classes = classify(values)
-layer = ChoroplethLayer(pd.DataFrame({"kode": kab["kode"], "nilai": values, "kelas_idx": classes.yb}),
-                        classes.labels, f"Insiden s.d. {month.strftime('%m/%Y')}" if mode == "Kumulatif"
-                        else f"Insiden {month.strftime('%m/%Y')}")
-stages_now = calendar.loc[(calendar["mulai"] <= month.end_time) & (calendar["selesai"] >= month.start_time), "tahapan"]
-st.caption(t("Tahapan pada bulan ini: ") + (", ".join(stages_now) if len(stages_now) else "—"))
-render_map(build_map(choropleth_features(base, layer, "insiden"), layer, bounds=[list(bounds[0]), list(bounds[1])]),
-           key="pilkada_putar_peta", height=460)
-if play or st.session_state.get("pilkada_main"):
-    # step through the months one rerun at a time; stops at the last month
-    st.session_state["pilkada_main"] = frame < len(months) - 1
-    if st.session_state["pilkada_main"]:
-        time.sleep(0.8)
-        st.session_state["pilkada_next"] = frame + 1
-        st.rerun()
+mode = st.radio(t("Cara hitung"), ["Kumulatif", "Per bulan"], format_func=t, horizontal=True, key="pilkada_mode")
+frames = monthly_frames(kab, months, start, tuple(kategori), scope, cumulative=mode == "Kumulatif", calendar=calendar)
+layer = ChoroplethLayer(pd.DataFrame({"kode": kab["kode"], "nilai": 0.0, "kelas_idx": [c for c in frames.classes[0]]}),
+                        [t(label) for label in frames.labels],
+                        t("Insiden s.d. bulan itu") if mode == "Kumulatif" else t("Insiden per bulan"))
+playback = build_map(choropleth_features(base, layer, "insiden"), layer, bounds=[list(bounds[0]), list(bounds[1])])
+PlaybackControl(frames, {"putar": t("▶ Putar"), "jeda": t("⏸ Jeda"), "bulan": t("Bulan")}).add_to(playback)
+st.caption(t("Tekan ▶ pada peta: bulan demi bulan diputar di peramban, tanpa memuat ulang halaman."))
+render_map(playback, key="pilkada_putar_peta", height=460)
