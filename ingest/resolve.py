@@ -152,24 +152,31 @@ class RegionIndex:
     def _level(self, level: str, normalised: bool = True) -> pd.DataFrame:
         frame = self._regions.loc[self._regions["level"] == level].reset_index(drop=True).copy()
         if normalised:
-            frame["norm"] = [normalise_name(n)[0] for n in frame["nama"]]
+            frame["norm"] = [normalise_name(n)[0] for n in frame["nama"].tolist()]
         return frame
 
     @cached_property
-    def kab_codes(self) -> frozenset:
-        """Codes of every kabupaten/kota."""
-        return frozenset(self._regions.loc[self._regions["level"] == "kab", "kode"])
+    def _codes(self) -> dict[str, list[str]]:
+        by_level: dict[str, list[str]] = {}
+        for code, level in zip(self._regions["kode"].tolist(), self._regions["level"].tolist()):
+            by_level.setdefault(level, []).append(code)
+        return by_level
 
-    @cached_property
-    def kec_codes(self) -> frozenset:
+    @property
+    def kab_codes(self) -> list[str]:
+        """Codes of every kabupaten/kota."""
+        return self._codes.get("kab", [])
+
+    @property
+    def kec_codes(self) -> list[str]:
         """Codes of every kecamatan."""
-        return frozenset(self._regions.loc[self._regions["level"] == "kec", "kode"])
+        return self._codes.get("kec", [])
 
     @cached_property
     def kab_names(self) -> dict:
         """kab code → official name."""
         kab = self._regions.loc[self._regions["level"] == "kab"]
-        return dict(zip(kab["kode"], kab["nama"]))
+        return dict(zip(kab["kode"].tolist(), kab["nama"].tolist()))
 
     @cached_property
     def kab(self) -> pd.DataFrame:
@@ -257,7 +264,8 @@ class RegionIndex:
     def kec_by_parent(self) -> dict:
         """kab code → (kec codes, norms, compact norms)."""
         out: dict[str, tuple[list, list, list]] = {}
-        for code, parent, norm in zip(self.kec["kode"], self.kec["kode_induk"], self.kec["norm"]):
+        for code, parent, norm in zip(self.kec["kode"].tolist(), self.kec["kode_induk"].tolist(),
+                                      self.kec["norm"].tolist()):
             codes, norms, compacts = out.setdefault(parent, ([], [], []))
             codes.append(code)
             norms.append(norm)
@@ -313,9 +321,9 @@ def resolve_regions(frame: pl.DataFrame, lat: pl.Series, lon: pl.Series, index: 
 def _from_codes(frame, index, out):
     kab = frame["kode_kab"].str.strip_chars()
     kec = frame["kode_kec"].str.strip_chars()
-    good_kab = kab.is_in(sorted(index.kab_codes))
+    good_kab = kab.is_in(index.kab_codes)
     bad_kab = (kab != "") & ~good_kab
-    good_kec = kec.is_in(sorted(index.kec_codes)) & ((kab == "") | (kec.str.slice(0, 5) == kab))
+    good_kec = kec.is_in(index.kec_codes) & ((kab == "") | (kec.str.slice(0, 5) == kab))
     code = pl.when(good_kab).then(kab).when(good_kec & (kab == "")).then(kec.str.slice(0, 5))
     return out.with_columns(
         kode_kab=code, kode_kec=pl.when(good_kec).then(kec),
