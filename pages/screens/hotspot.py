@@ -23,10 +23,11 @@ from analysis.measures import compute_measure
 from analysis.triwulan import quarter_bounds, quarter_label
 from analysis.weights import weights_from_neighbours
 from geo.adjacency import load_adjacency
+from lang import number
 from maps.choropleth import ChoroplethLayer, build_map, choropleth_features
 from pages.components import data
 from pages.components.auth_gate import current_scope
-from pages.components.i18n import t
+from pages.components.i18n import lang, t
 from pages.components.maps import render_map
 from store.incidents import IncidentFilter, Scope
 
@@ -50,7 +51,7 @@ class _Weights:
     islands: int
 
 
-@st.cache_resource(show_spinner="Memuat ketetanggaan wilayah…", max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _weights(level: str, prefix: str | None) -> _Weights:
     """Queen weights (islands linked to their nearest) stored at install, prepared once per scope."""
     adjacency = load_adjacency(level).subset(prefix)
@@ -60,7 +61,7 @@ def _weights(level: str, prefix: str | None) -> _Weights:
     return _Weights(regions=regions, weights=prepare_weights(w), islands=len(islands))
 
 
-@st.cache_data(show_spinner="Menghitung statistik lokal…", ttl=60, max_entries=128)
+@st.cache_data(show_spinner=False, ttl=60, max_entries=128)
 def _local_statistic(db: str, level: str, prefix: str | None, flt: IncidentFilter, scope: Scope,
                      measure: str, stat: str, permutations: int) -> pd.DataFrame:
     """``kode, nama, nilai, kelas, p`` of one statistic, one period and one scope."""
@@ -130,7 +131,7 @@ db = data.db_file()
 st.title(t("Hotspot"))
 with st.sidebar:
     level = st.radio(t("Tingkat"), ["kab", "kec"], key="hs_tingkat",
-                     format_func={"kab": "Kabupaten/kota", "kec": "Kecamatan"}.get)
+                     format_func={"kab": t("Kabupaten/kota"), "kec": t("Kecamatan")}.get)
     days = st.select_slider(t("Periode (hari terakhir)"), [90, 180, 365, 730], value=365, key="hs_hari")
     has_population = level == "kab" and "penduduk" in data.indicator_catalogue()["nama"].tolist()
     measure = st.radio(t("Nilai"), ["jumlah", "per_1000_km2"] + (["eb_penduduk"] if has_population else []),
@@ -143,19 +144,27 @@ if level == "kec" and scope.region and len(scope.region) == 5:
     prefix = scope.region
 end = date.today()
 period = IncidentFilter(date_from=end - timedelta(days=days), date_to=end)
-prepared = _weights(level, prefix)
-table = _local_statistic(db, level, prefix, period, scope, measure, stat, permutations)
+# a kecamatan run (7,000+ regions, 999 permutations) takes several seconds: say what is being computed
+with st.status(t("Menghitung {stat} per {tingkat} ({permutations} permutasi)…").format(
+        stat=stat, tingkat=t("kecamatan") if level == "kec" else t("kabupaten/kota"), permutations=permutations),
+        expanded=False) as status:
+    status.write(t("Memuat ketetanggaan wilayah…"))
+    prepared = _weights(level, prefix)
+    status.write(t("Menghitung statistik lokal dan koreksi FDR…"))
+    table = _local_statistic(db, level, prefix, period, scope, measure, stat, permutations)
+    status.update(label=t("{stat} untuk {n} wilayah").format(stat=stat, n=number(len(table), lang=lang())),
+                  state="complete")
 _, classes, colors = STATISTICS[stat]
-title = f"{stat} (FDR, {permutations} permutasi)"
+title = t("{stat} (FDR, {permutations} permutasi)").format(stat=stat, permutations=permutations)
 st.caption(t("{date_from:%d/%m/%Y}–{end:%d/%m/%Y} · ketetanggaan queen; {islands} wilayah kepulauan tanpa tetangga darat "
              "memakai 2 tetangga terdekat · p dikoreksi Benjamini-Hochberg").format(
     date_from=period.date_from, end=end, islands=prepared.islands))
 map_prefix, note = prefix, None
 if level == "kec" and len(table) > MAX_DRAWN:
     map_prefix = _province_on_map(table)
-    count = f"{len(table):,}".replace(",", ".")
-    note = (f"Peta menggambar kecamatan satu provinsi; statistiknya dihitung atas {count} kecamatan sekaligus "
-            "(tetangga lintas provinsi ikut), dan tabel di bawah memuat semuanya.")
+    note = t("Peta menggambar kecamatan satu provinsi; statistiknya dihitung atas {count} kecamatan sekaligus "
+             "(tetangga lintas provinsi ikut), dan tabel di bawah memuat semuanya.").format(
+        count=number(len(table), lang=lang()))
 render_map(_map(table.loc[table["kode"].str.startswith(map_prefix + ".")] if map_prefix else table,
                 level, classes, colors, title, map_prefix), key="hs_peta", height=480)
 if note:
@@ -169,7 +178,8 @@ if st.button(t("Hitung pola (Gi* per triwulan + uji tren Mann-Kendall)"), key="h
     with st.status(t("Menghitung Gi* {labels} triwulan dan uji tren Mann-Kendall…").format(labels=len(labels))) as status:
         patterns = _emerging(db, level, prefix, tuple(labels), scope,
                              "jumlah" if measure == "eb_penduduk" else measure, permutations)
-        status.update(label=f"Pola {labels[0]} – {labels[-1]}", state="complete", expanded=False)
+        status.update(label=t("Pola {first} – {last}").format(first=labels[0], last=labels[-1]), state="complete",
+                      expanded=False)
     st.caption(f"{labels[0]} – {labels[-1]}")
     st.dataframe(patterns.loc[patterns["pola"] != "tidak ada pola", ["kode", "nama", "pola", "tren"]],
                  hide_index=True)
