@@ -148,6 +148,7 @@ def main(argv=None):
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--xlsx-rows", type=int, default=15_000)
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-impor-") as tmp:
         work = Path(tmp)
         csv_file, xlsx_file = work / "templat.csv", work / "acled.xlsx"
@@ -190,7 +191,8 @@ def main(argv=None):
     }
     plain_how = {"csv": "pandas `read_csv`", "xlsx": "pandas `read_excel` (openpyxl)", "tiny": "pandas `read_csv`"}
     print(f"Median {args.runs} proses utuh per sel (min–maks), salinan basis data baru tiap proses, "
-          f"SIGAP dan cara analis bergantian; {boundary_dir()}")
+          f"SIGAP dan cara analis bergantian; {boundary_dir()}; beban mesin (load 1 menit) "
+          f"{id_number(load_before)} di awal, {id_number(os.getloadavg()[0])} di akhir, {os.cpu_count()} inti")
     print()
     print("| ukuran | SIGAP (`python -m sigap import`) | cara analis | rasio | catatan |")
     print("|---|---|---|---|---|")
