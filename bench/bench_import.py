@@ -105,7 +105,7 @@ def main(argv=None):
 
         def run():
             start = time.perf_counter()
-            prepared = prepare_import(con, data, "bench.csv", locator, preset="sigap", user="bench",
+            prepared = prepare_import(con, data, "bench.csv", locator, preset="sigap", user=user,
                                       max_bytes=1 << 31)
             checked = time.perf_counter() - start
             result = commit_import(con, prepared, user)
