@@ -79,16 +79,9 @@ class Grid:
     cell: float
     coast_km: float
 
-    def save(self, path: Path) -> None:
-        """Write the grid as a compressed ``.npz``."""
-        np.savez_compressed(
-            path, codes=self.codes.astype(str), cells=self.cells, border_ptr=self.border_ptr,
-            border_idx=self.border_idx, meta=np.array([self.x0, self.y0, self.cell, self.coast_km]),
-        )
-
     @classmethod
     def load(cls, path: Path) -> Grid:
-        """Read a grid written by :meth:`save`."""
+        """Read the ``grid_{level}.npz`` of an install older than the ``locator/`` files."""
         with np.load(path, allow_pickle=False) as data:
             x0, y0, cell, coast_km = data["meta"]
             return cls(codes=data["codes"].astype(object), cells=data["cells"],
