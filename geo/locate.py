@@ -394,7 +394,10 @@ def load_locator(directory: Path | None = None, coast_km: float = 5.0) -> Locato
     once from its grids and GeoParquet and written beside them when the folder is writable.
     """
     directory = Path(directory or boundary_dir())
-    cached = _read_cache(directory / CACHE_DIR, directory)
+    try:
+        cached = _read_cache(directory / CACHE_DIR, directory)
+    except (OSError, ValueError, KeyError):  # replaced while being read, or damaged: build it again
+        cached = None
     if cached is None:
         grids, geoms = _from_install(directory)
         pieces = {level: _boundary_pieces(np.asarray(geoms[level], dtype=object)) for level in _LEVELS}
