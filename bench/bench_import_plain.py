@@ -11,7 +11,9 @@ Each measurement is one fresh process on a fresh copy of a database that holds t
 
 Files: a 200,000-row SIGAP-template CSV (``bench.bench_import``) and a 15,000 × 31 ACLED-shaped
 XLSX (``bench.bench_xlsx``). Runs alternate SIGAP and plain; the first of each is a warm-up (it
-also writes the ``.pyc`` files a deployed copy has); the table shows medians.
+also writes the ``.pyc`` files a deployed copy has); the table shows medians of wall time and of
+CPU time (user + system of the process: less moved by other work on a shared machine, but it
+counts both cores where a step runs in parallel). A last row is SIGAP's floor for the CSV.
 
 Run: ``.venv/bin/python -m bench.bench_import_plain [--runs 5] [--rows 200000] [--xlsx-rows 15000]``.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -128,13 +131,17 @@ def _fresh_copy(base: Path, work: Path, run: str) -> Path:
     return folder / base.name
 
 
-def _timed(command: list[str]) -> tuple[float, str]:
+def _timed(command: list[str]) -> tuple[float, str, float]:
+    """Wall seconds, last output line, and CPU seconds (user + system) of one process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, env=_env(), capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:
         raise RuntimeError(f"{' '.join(command)} gagal:\n{done.stderr[-2000:]}")
-    return elapsed, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "", cpu
 
 
 def _sigap(db: Path, file: Path) -> list[str]:
@@ -211,6 +218,7 @@ def main(argv=None):
 
         cases = {"csv": csv_file, "xlsx": xlsx_file, "tiny": tiny}
         times: dict[tuple[str, str], list[float]] = {}
+        cpus: dict[tuple[str, str], list[float]] = {}
         results: dict[tuple[str, str], str] = {}
         startup: list[tuple[float, float]] = []
         for run in range(args.runs + 1):
@@ -218,15 +226,18 @@ def main(argv=None):
                 order = ("sigap", "plain") if run % 2 == 0 else ("plain", "sigap")
                 for who in order:
                     db = _fresh_copy(base, work, f"{case}-{who}-{run}")
-                    elapsed, out = _timed(_sigap(db, file) if who == "sigap" else _plain(db, file))
+                    elapsed, out, used = _timed(_sigap(db, file) if who == "sigap" else _plain(db, file))
                     if run:  # run 0 warms up (and writes .pyc)
                         times.setdefault((case, who), []).append(elapsed)
+                        cpus.setdefault((case, who), []).append(used)
                         results[(case, who)] = out
-            floor_s, _ = _timed(_floor(_fresh_copy(base, work, f"lantai-{run}"), floor_rows))
+            floor_s, _, floor_cpu = _timed(_floor(_fresh_copy(base, work, f"lantai-{run}"), floor_rows))
             if run:
                 startup.append(tuple(float(v) for v in _timed(_startup())[1].split()))
                 times.setdefault(("floor", "sigap"), []).append(floor_s)
+                cpus.setdefault(("floor", "sigap"), []).append(floor_cpu)
     med = {key: statistics.median(values) for key, values in times.items()}
+    cpu = {key: statistics.median(values) for key, values in cpus.items()}
     spread = {key: (min(values), max(values)) for key, values in times.items()}
     imports_s = statistics.median(s[0] for s in startup)
     locator_s = statistics.median(s[1] for s in startup)
@@ -245,20 +256,24 @@ def main(argv=None):
           f"SIGAP dan cara analis bergantian; {boundary_dir()}; beban mesin (load 1 menit) "
           f"{id_number(load_before)} di awal, {id_number(os.getloadavg()[0])} di akhir, {os.cpu_count()} inti")
     print()
-    print("| ukuran | SIGAP (`python -m sigap import`) | cara analis | rasio | catatan |")
-    print("|---|---|---|---|---|")
+    print("| ukuran | SIGAP (`python -m sigap import`) | cara analis | rasio | CPU SIGAP / analis (rasio) | catatan |")
+    print("|---|---|---|---|---|---|")
     for case in ("csv", "xlsx", "tiny"):
         ratio = med[(case, "plain")] / med[(case, "sigap")]
         print(f"| {labels[case]} | {cell((case, 'sigap'))} | {cell((case, 'plain'))} | "
-              f"{id_number(ratio, 2)}× | analis: {plain_how[case]}, cek vektor, `sjoin(within)` kab, INSERT DuckDB "
+              f"{id_number(ratio, 2)}× | {id_number(cpu[(case, 'sigap')], 2)} s / {id_number(cpu[(case, 'plain')], 2)} s "
+              f"({id_number(cpu[(case, 'plain')] / cpu[(case, 'sigap')], 2)}×) "
+              f"| analis: {plain_how[case]}, cek vektor, `sjoin(within)` kab, INSERT DuckDB "
               f"({results[(case, 'plain')]} baris); SIGAP: {results[(case, 'sigap')]} |")
     floor = med[("floor", "sigap")]
     print(f"| Batas bawah SIGAP untuk CSV yang sama: proses yang hanya memuat pustaka, membuka basis data dan "
           f"menulis {id_number(args.rows, 0)} baris yang sudah diperiksa | {cell(('floor', 'sigap'))} | "
-          f"{id_number(med[('csv', 'plain')], 2)} s | {id_number(med[('csv', 'plain')] / floor, 2)}× | rasio "
+          f"{id_number(med[('csv', 'plain')], 2)} s | {id_number(med[('csv', 'plain')] / floor, 2)}× "
+          f"| {id_number(cpu[('floor', 'sigap')], 2)} s / {id_number(cpu[('csv', 'plain')], 2)} s "
+          f"({id_number(cpu[('csv', 'plain')] / cpu[('floor', 'sigap')], 2)}×) | rasio "
           f"tertinggi yang mungkin bila baca, cek, wilayah, duplikat tidak memakan waktu sama sekali |")
     print(f"| Biaya tetap SIGAP di dalam proses | impor modul {id_number(imports_s, 2)} s + muat lokator "
-          f"{id_number(locator_s, 3)} s | — | — | median {args.runs} proses; lokator dipetakan dari `locator/*.npy` |")
+          f"{id_number(locator_s, 3)} s | — | — | — | median {args.runs} proses; lokator dipetakan dari `locator/*.npy` |")
 
 
 if __name__ == "__main__":
