@@ -212,6 +212,7 @@ class PgConnection:
         self.url = url
         self._actor = actor
         self._local = threading.local()
+        self._described: dict[str, tuple] = {}
         self._pool = ConnectionPool(url, min_size=1, max_size=max_size, open=True, name="sigap",
                                     kwargs={"autocommit": True, "cursor_factory": ClientCursor})
         parts = urlsplit(url)
@@ -253,8 +254,12 @@ class PgConnection:
 
     def execute(self, sql: str, params=None) -> PgResult:
         """Run one statement (DuckDB spelling) and return its rows."""
+        described = self._described.get(sql)
+        if described is not None:  # the schema changes only by migrations, at connect
+            return PgResult(list(described), ["column_name", "data_type"], [0, 0], len(described))
         text = translate(sql)
-        values = [_param(v) for v in params] if params else None
+        # always a list: without parameters psycopg would leave the doubled %% of translate()
+        values = [_param(v) for v in params] if params else []
         with self._connection() as conn:
             cur = conn.cursor()
             try:
@@ -263,7 +268,10 @@ class PgConnection:
                     return PgResult(None, [], [], cur.rowcount)
                 columns = [d.name for d in cur.description]
                 oids = [d.type_code for d in cur.description]
-                return PgResult(cur.fetchall(), columns, oids, cur.rowcount)
+                rows = cur.fetchall()
+                if _DESCRIBE.match(sql.strip()):
+                    self._described[sql] = tuple(rows)
+                return PgResult(rows, columns, oids, cur.rowcount)
             finally:
                 cur.close()
 

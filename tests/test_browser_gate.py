@@ -36,7 +36,7 @@ def _assert_sign_in_only(page, url_path):
     assert page.locator("iframe").count() == 0, url_path  # no map
     links = {t.strip().lower() for t in page.locator("[data-testid=stSidebar] a").all_inner_texts()}
     assert not links & RAW_NAMES, (url_path, links)
-    assert page.get_by_label("Nama pengguna").is_visible()
+    page.get_by_label("Nama pengguna").wait_for(state="visible", timeout=30_000)  # the form follows its heading
 
 
 @pytest.mark.parametrize("first", ["peta", "pimpinan", "indeks", "hotspot"])
