@@ -178,9 +178,9 @@ def _incident_rows(c: pl.DataFrame, t: pl.DataFrame, w: pl.DataFrame, source: st
     precision = c["presisi_lokasi"].str.strip_chars().cast(pl.Int64, strict=False)
     default_precision = pl.when(has_point).then(1).when(w["kode_kec"].is_not_null()).then(2).otherwise(3)
 
-    def text(column: pl.Series) -> pl.Expr:  # empty text is stored as NULL
-        column = column.str.strip_chars()
-        return pl.when(column != "").then(column)
+    def text(column: pl.Series) -> pl.Expr:  # empty text is stored as NULL; stripped inside the parallel select
+        stripped = pl.lit(column).str.strip_chars()
+        return pl.when(stripped != "").then(stripped)
 
     return pl.select(
         sumber=pl.lit(source), id_sumber=text(c["id_sumber"]),

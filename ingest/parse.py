@@ -76,14 +76,19 @@ def parse_number_columns(frame: pl.DataFrame, columns) -> pl.DataFrame:
     ``1 234``) are normalised again on their own, so clean columns cost one pass.
     """
     columns = list(columns)
+    if not columns:
+        return frame
     fast = frame.select(pl.col(c).str.replace(",", ".", literal=True).cast(pl.Float64, strict=False) for c in columns)
+    # which columns hold text the fast cast could not read, all columns in one parallel pass
+    retry = pl.concat([frame.select(columns), fast.select(pl.all().name.suffix("__angka"))], how="horizontal").select(
+        (pl.col(f"{c}__angka").is_null() & pl.col(c).is_not_null() & (pl.col(c) != "")).alias(c) for c in columns)
+    failed = retry.select(pl.all().any()).row(0)
     out = []
-    for name in columns:
-        text, number = frame[name], fast[name]
-        retry = number.is_null() & text.is_not_null() & (text != "")
-        if retry.any():
-            where = retry.arg_true()
-            number = number.scatter(where, _thorough_numbers(text.gather(where)))
+    for name, any_failed in zip(columns, failed):
+        number = fast[name]
+        if any_failed:
+            where = retry[name].arg_true()
+            number = number.scatter(where, _thorough_numbers(frame[name].gather(where)))
         out.append(number)
     # "nan", "inf" are not numbers a user meant: not finite → null
     return frame.with_columns(pl.Series(name, s) for name, s in zip(columns, out)).with_columns(
