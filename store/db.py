@@ -25,7 +25,7 @@ from store.elections import seed_calendar
 from store.pg import PgConnection, is_url
 
 __all__ = ["StoreError", "SYSTEM", "acting_as", "backup_dir", "connect", "dialect", "is_read_only", "in_transaction",
-           "lock", "migrate", "replace_rows", "schema_version", "set_actor", "set_process_actor", "transaction",
+           "clear_actor", "lock", "migrate", "replace_rows", "schema_version", "set_actor", "set_process_actor", "transaction",
            "MIGRATIONS"]
 
 VOCAB_DIR = DATA_DIR / "vocab"
@@ -72,6 +72,11 @@ def set_actor(scope) -> None:
     """Run this thread's later statements as ``scope`` (an :class:`auth.identity.Scope`, None for
     nobody, or :data:`SYSTEM`). The app calls it once per page run with the signed-in user."""
     _ACTOR.set(_actor_of(scope))
+
+
+def clear_actor() -> None:
+    """Forget this thread's actor: its statements run as the process's (:func:`set_process_actor`)."""
+    _ACTOR.set(None)
 
 
 @contextmanager

@@ -161,8 +161,9 @@ def engine_db(request, fresh_db):
     """A store connection with the regions loaded, on each engine in turn. On PostgreSQL it is the
     app's role (row-level security applies) acting as the system, as the CLI does."""
     from store import connect
-    from store.db import SYSTEM, set_process_actor
+    from store.db import SYSTEM, clear_actor, set_process_actor
 
+    clear_actor()  # a page test run earlier in this thread may have left its user as the actor
     if request.param == "duckdb":
         con = connect(fresh_db)
         yield con

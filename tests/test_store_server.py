@@ -18,7 +18,7 @@ from ingest.importer import prepare_import
 from services.imports import commit_import
 from store import connect
 from store.audit import verify_chain
-from store.db import SYSTEM, acting_as, set_process_actor
+from store.db import SYSTEM, acting_as, clear_actor, set_process_actor
 from tests.conftest import pg_database_with_regions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,7 @@ REPORT = (b"tanggal;kode_kab;kategori;eskalasi;judul;klasifikasi\n"
 @pytest.fixture
 def server_db(locator):
     owner, app = pg_database_with_regions()
+    clear_actor()
     set_process_actor(SYSTEM)
     con = connect(app)
     commit_import(con, prepare_import(con, REPORT, "laporan.csv", locator, user=NATIONAL), NATIONAL)
@@ -118,6 +119,7 @@ def test_migrate_moves_an_office_database_with_workflow_history_and_the_chain_st
     assert report["sidik_cocok"] and "utuh" in report["jejak_audit"]
     assert {t: report["tabel"][t] for t in before} == before
 
+    clear_actor()
     set_process_actor(SYSTEM)
     server = connect(app)
     try:
@@ -150,6 +152,7 @@ def test_migrate_moves_the_demo_database(regions_db, tmp_path):
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert report["sidik_cocok"] and report["tabel"]["incidents"] == 2000
+    clear_actor()
     set_process_actor(SYSTEM)
     server = connect(app)
     try:

@@ -13,7 +13,7 @@ CREATE INDEX regions_geom ON regions USING gist (geom);
 CREATE INDEX regions_level ON regions (level, kode_prov);
 
 -- DuckDB keeps incidents without indexes (migration 060); a server needs them.
-CREATE INDEX incidents_kab ON incidents (kode_kab);
+CREATE INDEX incidents_kab ON incidents (kode_kab, kategori, tgl_mulai);  -- also the duplicate window
 CREATE INDEX incidents_prov_tgl ON incidents (kode_prov, tgl_mulai);
 CREATE INDEX incidents_batch ON incidents (batch_id);
 CREATE INDEX incidents_status ON incidents (status_verifikasi);
