@@ -141,6 +141,7 @@ def test_an_office_reports_corrects_files_nihil_and_the_province_sees_it(app_db,
         sign_in(page, url, "analis_kalsel", PASSWORD)
         _go(page, "LAPSITDA Harian", "LAPSITDA Harian")
         page.get_by_role("heading", name="Kotak masuk — 1 belum dibaca").wait_for(timeout=60_000)
+        page.get_by_text("Massa berkumpul di depan kantor bupati").wait_for(timeout=30_000)
         assert page.get_by_text("Massa berkumpul di depan kantor bupati").count() == 1
         page.screenshot(path=str(ARTIFACTS / "lapsitda_kotak_masuk.png"), full_page=True)
 

@@ -111,15 +111,6 @@ def test_pilkada_page_counts_incidents_per_stage(app_env):
     assert table.loc[top, "kampanye"] == expected
 
 
-def test_pilkada_playback_steps_to_the_last_month(app_env):
-    at = open_page("pilkada", timeout=300).run()
-    at.button(key="pilkada_putar").click().run()
-    assert not at.exception
-    slider = at.select_slider(key="pilkada_frame")
-    assert slider.value == len(slider.options) - 1  # the last month (options are labels, value the index)
-    assert at.session_state["pilkada_main"] is False
-
-
 def test_athg_page_summarises_reports(app_env):
     at = open_page("athg", timeout=120).run()
     assert not at.exception

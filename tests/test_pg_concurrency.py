@@ -82,7 +82,7 @@ def test_forty_offices_two_imports_and_readers_at_once(tmp_path, monkeypatch):
     started = time.perf_counter()
     for process in [*filers, *importers, *watchers]:
         process.start()
-    go.wait(timeout=240)  # everyone warmed up and connected: all start at once
+    go.wait(timeout=900)  # everyone warmed up and connected: all start at once
     loaded = time.perf_counter()
     for process in [*filers, *importers]:
         process.join(timeout=300)
