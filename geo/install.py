@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -28,6 +27,7 @@ import shapely
 from geo import locate, web
 from geo.boundaries import _COLUMNS, CODE_VERSION, EXPECTED_COUNTS, LEVELS, UPSTREAM_COMMIT
 from geo.clean import EQUAL_AREA_CRS, build_coverage, repair
+from geo.locate import replace_folder
 from geo.wilayah import WilayahParseError, parse_wilayah_sql, path_to_geometry
 from settings import DEFAULT_BOUNDARY_SOURCE, boundary_dir
 
@@ -251,12 +251,7 @@ def _write(layers: dict[str, gpd.GeoDataFrame], report: dict, directory: Path) -
             "jumlah": {level: len(frame) for level, frame in layers.items()},
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-        old = directory.with_name(directory.name + ".old")
-        if directory.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(directory, old)
-        os.replace(staging, directory)
-        shutil.rmtree(old, ignore_errors=True)
+        replace_folder(staging, directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

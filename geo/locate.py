@@ -441,12 +441,7 @@ def write_locator_cache(directory: Path, grids: dict[str, Grid], geoms: dict[str
         (staging / "manifest.json").write_text(json.dumps(
             {"versi": _CACHE_VERSION, "lapisan": _layer_stamp(directory)}))
         staging.chmod(0o755)
-        old = target.with_name(target.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            os.replace(target, old)
-        os.replace(staging, target)
-        shutil.rmtree(old, ignore_errors=True)
+        replace_folder(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -525,3 +520,14 @@ def _from_install(directory: Path):
             raise RuntimeError(f"grid {path.name} tidak cocok dengan {level}.parquet; pasang ulang batas wilayah")
         geoms[level] = regions.geometry.to_numpy()
     return grids, geoms
+
+
+def replace_folder(staging: Path, target: Path) -> None:
+    """Put the finished folder ``staging`` where ``target`` is, so that a reader sees the old
+    folder or the new one, never half of one (the old one is removed afterwards)."""
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staging, target)
+    shutil.rmtree(old, ignore_errors=True)

@@ -309,14 +309,10 @@ class PgConnection:
                 yield self
             except BaseException:
                 self._local.conn = None
-                conn.execute("ROLLBACK")
-                self._drop_temp(conn)
+                conn.execute("ROLLBACK")  # registered frames (ON COMMIT DROP) go with it
                 raise
             self._local.conn = None
-            try:
-                conn.execute("COMMIT")
-            finally:
-                self._drop_temp(conn)
+            conn.execute("COMMIT")
 
     def in_transaction(self) -> bool:
         return getattr(self._local, "conn", None) is not None
@@ -358,7 +354,6 @@ class PgConnection:
             with conn.cursor().copy(f'COPY "{name}" FROM STDIN (FORMAT csv, NULL \'\\N\')') as copy:
                 while data := buffer.read(1 << 20):
                     copy.write(data)
-        self._local.temp = [*getattr(self._local, "temp", []), name]
 
     def _schema_types(self) -> dict[str, str]:
         # A column named like a stored one gets its type (an all-empty date column stays a date).
@@ -375,8 +370,6 @@ class PgConnection:
         if conn is not None:
             conn.execute(f'DROP TABLE IF EXISTS "{name}"')
 
-    def _drop_temp(self, conn) -> None:
-        self._local.temp = []
 
 
 def _as_pandas(frame) -> pd.DataFrame:
