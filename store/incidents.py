@@ -8,7 +8,7 @@ clearance come from the server-side user record (see ``auth/``), never from a wi
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
@@ -30,6 +30,7 @@ __all__ = [
     "aggregate_by_region",
     "count_incidents",
     "count_unsettled",
+    "fold_summary",
     "query_incidents",
     "where_clause",
 ]
@@ -230,8 +231,14 @@ def aggregate_by_region(
     *,
     level: str = "kab",
     by_kategori: bool = False,
+    summary: bool = True,
 ) -> pd.DataFrame:
     """Per-region counts inside ``scope``: the numbers behind a choropleth.
+
+    On a PostgreSQL server a map of provinces or kabupaten/kota that counts what maps count by
+    default (no drafts, no filter on sifat) reads the per-month summary the database keeps
+    (migration 910) and only the partial months at the ends of the date range from incidents;
+    ``summary=False`` always reads incidents. Both give the same numbers.
 
     Returns
     -------
@@ -246,6 +253,8 @@ def aggregate_by_region(
     column = {"kab": "kode_kab", "kec": "kode_kec", "prov": "kode_prov"}.get(level)
     if column is None:
         raise ValueError(f"tingkat wilayah tidak dikenal: {level!r} (pilihan: prov, kab, kec)")
+    if summary and _summary_serves(con, flt, column, by_kategori):
+        return _aggregate_from_summary(con, flt, scope, column)
     where, params = where_clause(flt, scope)
     group = "1, 2" if by_kategori else "1"
     # Above clearance a kecamatan or kategori that is no known code is no group (as in query_incidents).
@@ -265,6 +274,114 @@ def aggregate_by_region(
         f"WHERE {where} AND {key} IS NOT NULL GROUP BY {group} ORDER BY {group}"
     )
     return con.execute(sql, params).df()
+
+
+#: Fold the summary's pending changes into it once this many are waiting (PostgreSQL).
+SUMMARY_FOLD_AT = 5_000
+#: One summary row's share, and one incident's share, in the summary's columns.
+_SUMMARY_PART = ("SELECT {a}kode_prov, {a}kode_kab, {a}jumlah, {a}skor_eskalasi, {a}skor_kejadian, "
+                 "{a}e0, {a}e1, {a}e2, {a}e3, {a}e4, {a}e5, {a}tewas, {a}luka, {a}pengungsi")
+_INCIDENT_PART = (
+    "SELECT i.kode_prov, i.kode_kab, 1, i.eskalasi, i.eskalasi * coalesce(" + _WEIGHT + ", 2), "
+    + ", ".join(f"CASE WHEN i.eskalasi = {level} THEN 1 ELSE 0 END" for level in range(6))
+    + ", i.tewas, i.luka, i.pengungsi")
+
+
+def _summary_serves(con, flt: IncidentFilter, column: str, by_kategori: bool) -> bool:
+    """Whether migration 910's summary holds what this aggregation asks for."""
+    return (getattr(con, "dialect", "duckdb") == "postgres" and column in ("kode_kab", "kode_prov")
+            and not by_kategori and not flt.include_drafts and not flt.sifat)
+
+
+def _month_after(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _summary_months(flt: IncidentFilter) -> tuple[date | None, date | None]:
+    """The whole months inside the filter's dates: ``[first, end)``, either open."""
+    first = flt.date_from
+    if first is not None and first.day != 1:
+        first = _month_after(first)
+    end = flt.date_to
+    if end is not None:  # the month of date_to counts whole only when date_to is its last day
+        end = end + timedelta(days=1) if (end + timedelta(days=1)).day == 1 else end.replace(day=1)
+    return first, end
+
+
+def _aggregate_from_summary(con, flt: IncidentFilter, scope: Scope, column: str) -> pd.DataFrame:
+    """:func:`aggregate_by_region` from the summary kept on PostgreSQL (whole months, committed and
+    pending changes) plus the incidents of the partial months at the range's ends, in one statement."""
+    first, end = _summary_months(flt)
+    empty = first is not None and end is not None and first >= end
+    parts, params = [], []
+    if not empty:
+        conditions, values = [], []
+        if first is not None:
+            conditions.append("s.bulan >= ?")
+            values.append(first)
+        if end is not None:
+            conditions.append("s.bulan < ?")
+            values.append(end)
+        if flt.verified_only:
+            conditions.append("s.terverifikasi")
+        if scope.region is not None:
+            conditions.append(f"s.{'kode_prov' if len(scope.region) == 2 else 'kode_kab'} = ?")
+            values.append(scope.region)
+        for name, value in (("kode_prov", flt.prov), ("kode_kab", flt.kab)):
+            if value:
+                conditions.append(f"s.{name} = ?")
+                values.append(value)
+        if flt.kategori:
+            conditions.append(f"s.kategori IN ({', '.join('?' * len(flt.kategori))})")
+            values.extend(flt.kategori)
+        where = " AND ".join(conditions) or "true"
+        for table in ("ringkasan_peta", "ringkasan_delta"):
+            parts.append(f"{_SUMMARY_PART.format(a='s.')} FROM {table} s WHERE {where}")
+            params.extend(values)
+    # the partial months at either end, from incidents (by date, through their index)
+    edges = [(flt.date_from, flt.date_to)] if empty else []
+    if not empty and flt.date_from is not None and first is not None and flt.date_from < first:
+        edges.append((flt.date_from, first - timedelta(days=1)))
+    if not empty and flt.date_to is not None and end is not None and end <= flt.date_to:
+        edges.append((end, flt.date_to))
+    for low, high in edges:
+        where, values = where_clause(IncidentFilter(
+            date_from=low, date_to=high, prov=flt.prov, kab=flt.kab, kategori=flt.kategori,
+            verified_only=flt.verified_only), scope)
+        parts.append(f"{_INCIDENT_PART} FROM incidents i LEFT JOIN vocab v ON v.daftar = 'bentuk' "
+                     f"AND v.kode = i.bentuk WHERE {where}")
+        params.extend(values)
+    highest = " ".join(f"WHEN sum(e{level}) > 0 THEN {level}" for level in range(5, 0, -1))
+    sql = (
+        f"SELECT {column} AS kode, CAST(sum(jumlah) AS BIGINT) AS jumlah, "
+        "CAST(sum(skor_eskalasi) AS BIGINT) AS skor_eskalasi, "
+        "CAST(sum(skor_kejadian) AS DOUBLE PRECISION) AS skor_kejadian, "
+        f"CAST(CASE {highest} ELSE 0 END AS SMALLINT) AS eskalasi_maks, "
+        "CAST(sum(tewas) AS BIGINT) AS tewas, CAST(sum(luka) AS BIGINT) AS luka, "
+        "CAST(sum(pengungsi) AS BIGINT) AS pengungsi "
+        "FROM (" + " UNION ALL ".join(parts) + ") p(kode_prov, kode_kab, jumlah, skor_eskalasi, skor_kejadian, "
+        "e0, e1, e2, e3, e4, e5, tewas, luka, pengungsi) "
+        "GROUP BY 1 HAVING sum(jumlah) > 0 ORDER BY 1"
+    )
+    frame = con.execute(sql, params).df()
+    fold_summary(con)
+    return frame
+
+
+def fold_summary(con, *, at: int = SUMMARY_FOLD_AT) -> int:
+    """Fold the summary's pending changes (PostgreSQL) once ``at`` or more are waiting.
+
+    Returns
+    -------
+    int
+        Pending rows folded (0 when fewer were waiting, or another process was folding).
+    """
+    if getattr(con, "dialect", "duckdb") != "postgres":
+        return 0
+    waiting = con.execute("SELECT count(*) FROM (SELECT 1 FROM ringkasan_delta LIMIT ?) d", [at]).fetchone()[0]
+    if waiting < at:
+        return 0
+    return int(con.execute("SELECT sigap_ringkasan_padatkan()").fetchone()[0])
 
 
 def count_unsettled(con: duckdb.DuckDBPyConnection, scope: Scope, *, verified_only: bool = True) -> int:
