@@ -3,8 +3,9 @@ filing benchmark (bench/bench_pg.py): an office filing reports through the Lapor
 importing a file, or a reader asking for the map's numbers — each with its own connection and its
 own row-level-security actor, as one app process would be.
 
-Imported once by the multiprocessing fork server (``set_forkserver_preload``), so the children
-start without paying for pandas, polars and the locator again. Every result goes to a JSON-lines
+The test spawns each worker as a fresh interpreter; the benchmark preloads this module in a
+multiprocessing fork server (``set_forkserver_preload``), so its many children start without
+paying for pandas, polars and the locator again. Every result goes to a JSON-lines
 file, one line the moment the server acknowledged the write, so a crash loses nothing recorded.
 """
 

@@ -45,6 +45,24 @@ def _lines(path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
 
 
+def _everyone_ready(go, processes, folder, limit: float = 600.0) -> None:
+    """Wait until every worker waits at the barrier; fail at once, with what the workers wrote,
+    when one of them died or the warm-up takes longer than ``limit`` seconds."""
+    deadline = time.monotonic() + limit
+    while go.n_waiting < len(processes):
+        dead = [p for p in processes if p.exitcode is not None]
+        late = time.monotonic() > deadline
+        if dead or late:
+            written = {path.name: path.read_text(encoding="utf-8")[-2000:] for path in folder.glob("*.jsonl")}
+            go.abort()
+            for p in processes:
+                p.kill()
+            pytest.fail(f"{len(dead)} pekerja berhenti sebelum mulai (kode {[p.exitcode for p in dead]}), "
+                        f"{go.n_waiting}/{len(processes)} siap setelah {limit - (deadline - time.monotonic()):.0f} s; "
+                        f"catatan pekerja: {written}")
+        time.sleep(0.2)
+
+
 def test_forty_offices_two_imports_and_readers_at_once(tmp_path, monkeypatch):
     import psycopg
 
@@ -65,8 +83,9 @@ def test_forty_offices_two_imports_and_readers_at_once(tmp_path, monkeypatch):
 
     from tests import pg_worker
 
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["tests.pg_worker"])  # pandas, polars, the locator: loaded once
+    # spawn: a child forked from a process whose libraries already started threads (BLAS, Arrow)
+    # may inherit a lock held by one of them and hang before it ever reaches the barrier
+    ctx = multiprocessing.get_context("spawn")
     readers = [(None, TAGS), ("63", ()), (BJB, ())]
     go = ctx.Barrier(OFFICES + len(files) + len(readers) + 1)
     stop = ctx.Event()
@@ -82,7 +101,8 @@ def test_forty_offices_two_imports_and_readers_at_once(tmp_path, monkeypatch):
     started = time.perf_counter()
     for process in [*filers, *importers, *watchers]:
         process.start()
-    go.wait(timeout=900)  # everyone warmed up and connected: all start at once
+    _everyone_ready(go, [*filers, *importers, *watchers], tmp_path)  # warmed up and connected
+    go.wait(timeout=60)  # all start at once
     loaded = time.perf_counter()
     for process in [*filers, *importers]:
         process.join(timeout=300)
