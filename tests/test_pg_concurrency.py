@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import sys
 import time
+import types
 from collections import Counter
 from datetime import date, timedelta
 
@@ -86,6 +88,9 @@ def test_forty_offices_two_imports_and_readers_at_once(tmp_path, monkeypatch):
     # spawn: a child forked from a process whose libraries already started threads (BLAS, Arrow)
     # may inherit a lock held by one of them and hang before it ever reaches the barrier
     ctx = multiprocessing.get_context("spawn")
+    # A page test run earlier in this process (AppTest) leaves app.py as __main__, and every child
+    # would run it again before its work, and die there: the children get a blank main module.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     readers = [(None, TAGS), ("63", ()), (BJB, ())]
     go = ctx.Barrier(OFFICES + len(files) + len(readers) + 1)
     stop = ctx.Event()
