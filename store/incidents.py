@@ -236,7 +236,7 @@ def aggregate_by_region(
     """Per-region counts inside ``scope``: the numbers behind a choropleth.
 
     On a PostgreSQL server a map of provinces or kabupaten/kota that counts what maps count by
-    default (no drafts, no filter on sifat) reads the per-month summary the database keeps
+    default (no drafts) reads the per-month summary the database keeps
     (migration 910) and only the partial months at the ends of the date range from incidents;
     ``summary=False`` always reads incidents. Both give the same numbers.
 
@@ -281,16 +281,20 @@ SUMMARY_FOLD_AT = 5_000
 #: One summary row's share, and one incident's share, in the summary's columns.
 _SUMMARY_PART = ("SELECT {a}kode_prov, {a}kode_kab, {a}jumlah, {a}skor_eskalasi, {a}skor_kejadian, "
                  "{a}e0, {a}e1, {a}e2, {a}e3, {a}e4, {a}e5, {a}tewas, {a}luka, {a}pengungsi")
+#: The partial months' incidents, grouped by region already (the weight of each bentuk is read
+#: once, not parsed again for every row).
 _INCIDENT_PART = (
-    "SELECT i.kode_prov, i.kode_kab, 1, i.eskalasi, i.eskalasi * coalesce(" + _WEIGHT + ", 2), "
-    + ", ".join(f"CASE WHEN i.eskalasi = {level} THEN 1 ELSE 0 END" for level in range(6))
-    + ", i.tewas, i.luka, i.pengungsi")
+    "SELECT i.kode_prov, i.kode_kab, count(*), sum(i.eskalasi), sum(i.eskalasi * coalesce(w.bobot, 2)), "
+    + ", ".join(f"count(*) FILTER (WHERE i.eskalasi = {level})" for level in range(6))
+    + ", sum(i.tewas), sum(i.luka), sum(i.pengungsi) FROM incidents i "
+    "LEFT JOIN (SELECT v.kode, " + _WEIGHT + " AS bobot FROM vocab v WHERE v.daftar = 'bentuk') w "
+    "ON w.kode = i.bentuk")
 
 
 def _summary_serves(con, flt: IncidentFilter, column: str, by_kategori: bool) -> bool:
     """Whether migration 910's summary holds what this aggregation asks for."""
     return (getattr(con, "dialect", "duckdb") == "postgres" and column in ("kode_kab", "kode_prov")
-            and not by_kategori and not flt.include_drafts and not flt.sifat)
+            and not by_kategori and not flt.include_drafts)
 
 
 def _month_after(day: date) -> date:
@@ -331,9 +335,11 @@ def _aggregate_from_summary(con, flt: IncidentFilter, scope: Scope, column: str)
             if value:
                 conditions.append(f"s.{name} = ?")
                 values.append(value)
-        if flt.kategori:
-            conditions.append(f"s.kategori IN ({', '.join('?' * len(flt.kategori))})")
-            values.extend(flt.kategori)
+        for name in ("kategori", "sifat"):
+            chosen = getattr(flt, name)
+            if chosen:
+                conditions.append(f"s.{name} IN ({', '.join('?' * len(chosen))})")
+                values.extend(chosen)
         where = " AND ".join(conditions) or "true"
         for table in ("ringkasan_peta", "ringkasan_delta"):
             parts.append(f"{_SUMMARY_PART.format(a='s.')} FROM {table} s WHERE {where}")
@@ -346,10 +352,9 @@ def _aggregate_from_summary(con, flt: IncidentFilter, scope: Scope, column: str)
         edges.append((end, flt.date_to))
     for low, high in edges:
         where, values = where_clause(IncidentFilter(
-            date_from=low, date_to=high, prov=flt.prov, kab=flt.kab, kategori=flt.kategori,
+            date_from=low, date_to=high, prov=flt.prov, kab=flt.kab, kategori=flt.kategori, sifat=flt.sifat,
             verified_only=flt.verified_only), scope)
-        parts.append(f"{_INCIDENT_PART} FROM incidents i LEFT JOIN vocab v ON v.daftar = 'bentuk' "
-                     f"AND v.kode = i.bentuk WHERE {where}")
+        parts.append(f"{_INCIDENT_PART} WHERE {where} GROUP BY 1, 2")
         params.extend(values)
     highest = " ".join(f"WHEN sum(e{level}) > 0 THEN {level}" for level in range(5, 0, -1))
     sql = (

@@ -2,8 +2,8 @@
 verification, edits that move an incident to another month or kabupaten, soft and hard deletes, a
 change of a bentuk's weight — :func:`store.incidents.aggregate_by_region` read from the summary
 (whole months, folded and pending changes) plus the partial months from incident rows equals the
-same aggregation over every incident row, for any date range, kategori, verification switch and
-scope. And the app's role reads the summary only inside its region and cannot write it."""
+same aggregation over every incident row, for any date range, kategori, sifat (the three map
+kinds), verification switch and scope. And the app's role reads the summary only inside its region and cannot write it."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.slow
 
 STATUSES = ("draft", "diajukan", "diverifikasi_kab", "diverifikasi_prov", "dikembalikan", "ditolak", "duplikat")
 KINDS = ("POL", "SARA", "SDA", "KAM")
+NATURES = ("potensi", "gejala", "kejadian")
 FORMS = ("UR_DAMAI", "UR_BENTROK", "KERUSUHAN", "TIDAK_ADA")  # the last one is no vocab code: weight 2
 START = date(2024, 1, 1)
 DAYS = 3 * 366
@@ -30,16 +31,17 @@ def _insert(sql, rng, first_id: int, n: int, codes: list[tuple[str, str]]) -> No
     for k in range(n):
         prov, kab = codes[rng.integers(len(codes))]
         rows.append((first_id + k, f"uji-{first_id + k}", START + timedelta(days=int(rng.integers(DAYS))), prov, kab,
-                     KINDS[rng.integers(4)], FORMS[rng.integers(4)] if rng.random() < 0.8 else None,
+                     KINDS[rng.integers(4)], NATURES[rng.integers(3)],
+                     FORMS[rng.integers(4)] if rng.random() < 0.8 else None,
                      int(rng.integers(0, 6)), int(rng.integers(0, 3)), int(rng.integers(0, 4)), int(rng.integers(0, 9)),
                      STATUSES[rng.integers(len(STATUSES))]))
     with sql.cursor() as cur:
         cur.execute(
-            "INSERT INTO incidents (id, batch_id, sumber, hash_isi, tgl_mulai, kode_prov, kode_kab, kategori, bentuk, "
+            "INSERT INTO incidents (id, batch_id, sumber, hash_isi, tgl_mulai, kode_prov, kode_kab, kategori, sifat, bentuk, "
             "eskalasi, tewas, luka, pengungsi, judul, status_verifikasi, klasifikasi, dibuat_oleh) "
-            "SELECT id, 1, 'uji', h, d, p, k, c, b, e, t, l, g, 'uji', s, 'Biasa', 'uji' FROM unnest("
-            "%s::bigint[], %s::text[], %s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::smallint[], "
-            "%s::int[], %s::int[], %s::int[], %s::text[]) AS r(id, h, d, p, k, c, b, e, t, l, g, s)",
+            "SELECT id, 1, 'uji', h, d, p, k, c, f, b, e, t, l, g, 'uji', s, 'Biasa', 'uji' FROM unnest("
+            "%s::bigint[], %s::text[], %s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
+            "%s::smallint[], %s::int[], %s::int[], %s::int[], %s::text[]) AS r(id, h, d, p, k, c, f, b, e, t, l, g, s)",
             [list(col) for col in zip(*rows)])
 
 
@@ -74,6 +76,7 @@ def _stages(owner: str, codes):
         yield "verifikasi"
         sql.execute("UPDATE incidents SET tgl_mulai = tgl_mulai + 40, eskalasi = 5 - eskalasi WHERE id % 11 = 0")
         sql.execute("UPDATE incidents SET kode_kab = %s, kode_prov = %s WHERE id %% 13 = 0", [codes[0][1], codes[0][0]])
+        sql.execute("UPDATE incidents SET sifat = 'kejadian' WHERE sifat = 'gejala' AND id % 4 = 0")
         sql.execute("UPDATE incidents SET judul = 'diubah' WHERE id % 5 = 0")  # nothing the map counts
         yield "sunting"
         sql.execute("UPDATE incidents SET dihapus = true WHERE id % 7 = 0")
@@ -88,8 +91,10 @@ def _stages(owner: str, codes):
 
 dates = st.one_of(st.none(), st.dates(min_value=START - timedelta(days=40), max_value=START + timedelta(days=DAYS + 60)))
 filters = st.builds(
-    lambda a, b, kinds, verified: (min(a, b) if a and b else a, max(a, b) if a and b else b, kinds, verified),
-    dates, dates, st.lists(st.sampled_from(KINDS), max_size=2, unique=True).map(tuple), st.booleans())
+    lambda a, b, kinds, natures, verified: (min(a, b) if a and b else a, max(a, b) if a and b else b, kinds,
+                                            natures, verified),
+    dates, dates, st.lists(st.sampled_from(KINDS), max_size=2, unique=True).map(tuple),
+    st.sampled_from([(), ("potensi", "gejala"), ("kejadian",)]), st.booleans())
 scopes = st.sampled_from([None, "63", "64", "63.72", "31.71"])
 
 
@@ -106,8 +111,9 @@ def test_summary_equals_the_rows_after_every_kind_of_write(server_db):
     @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(filters, scopes, st.sampled_from(["kab", "prov"]))
     def same_numbers(flt, region, level):
-        date_from, date_to, kinds, verified = flt
-        chosen = IncidentFilter(date_from=date_from, date_to=date_to, kategori=kinds, verified_only=verified)
+        date_from, date_to, kinds, natures, verified = flt
+        chosen = IncidentFilter(date_from=date_from, date_to=date_to, kategori=kinds, sifat=natures,
+                                verified_only=verified)
         scope = Scope(region, "Biasa")
         with acting_as(scope):
             fast = aggregate_by_region(con, chosen, scope, level=level)

@@ -1,5 +1,5 @@
--- PostgreSQL only: the national map's numbers kept per kabupaten/kota × month × kategori ×
--- verified, so a map of a million incidents reads tens of thousands of summary rows instead of
+-- PostgreSQL only: the national map's numbers kept per kabupaten/kota × month × kategori × sifat
+-- × verified, so a map of a million incidents reads tens of thousands of summary rows instead of
 -- scanning every incident (a row store reads whole rows where DuckDB reads two columns).
 --
 -- Writers never contend: every statement on incidents appends its change as signed rows to
@@ -18,6 +18,7 @@ CREATE TABLE ringkasan_peta (
     kode_kab        text NOT NULL,
     bulan           date NOT NULL,
     kategori        text NOT NULL,
+    sifat           text NOT NULL,
     terverifikasi   boolean NOT NULL,
     jumlah          bigint NOT NULL,
     skor_eskalasi   bigint NOT NULL,
@@ -27,13 +28,16 @@ CREATE TABLE ringkasan_peta (
     tewas           bigint NOT NULL,
     luka            bigint NOT NULL,
     pengungsi       bigint NOT NULL,
-    PRIMARY KEY (bulan, kode_kab, kategori, terverifikasi)
+    PRIMARY KEY (bulan, kode_kab, kategori, sifat, terverifikasi)
 );
 
 CREATE TABLE ringkasan_delta (LIKE ringkasan_peta);
 CREATE INDEX ringkasan_delta_bulan ON ringkasan_delta (bulan);
--- the two partial months at the ends of a date range are read from incidents by date
-CREATE INDEX incidents_tgl_mulai ON incidents (tgl_mulai);
+-- The two partial months at the ends of a date range are read from incidents by date: the index
+-- holds every column that read needs, so it is answered from the index alone (no heap visits for
+-- pages the vacuum has marked all-visible), wherever the rows of those days lie in the table.
+CREATE INDEX incidents_tgl_peta ON incidents (tgl_mulai) INCLUDE (kode_prov, kode_kab, kategori, sifat,
+    status_verifikasi, dihapus, eskalasi, bentuk, tewas, luka, pengungsi);
 
 -- One incident's share of the summary (sign -1 takes it out again); NULL when maps never count it.
 CREATE FUNCTION sigap_ringkasan_dihitung(dihapus boolean, status text) RETURNS boolean
@@ -50,7 +54,7 @@ $$;
 CREATE FUNCTION sigap_ringkasan_baris(rows_sql text, sign integer) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT format($f$
-        SELECT i.kode_prov, i.kode_kab, date_trunc('month', i.tgl_mulai)::date, i.kategori,
+        SELECT i.kode_prov, i.kode_kab, date_trunc('month', i.tgl_mulai)::date, i.kategori, i.sifat,
                i.status_verifikasi IN ('diverifikasi_kab', 'diverifikasi_prov'),
                %1$s * count(*), %1$s * sum(i.eskalasi),
                %1$s * sum(i.eskalasi * coalesce(sigap_bobot_bentuk(v.atribut), 2)),
@@ -60,7 +64,7 @@ LANGUAGE sql IMMUTABLE AS $$
                %1$s * sum(i.tewas), %1$s * sum(i.luka), %1$s * sum(i.pengungsi)
         FROM %2$s i LEFT JOIN vocab v ON v.daftar = 'bentuk' AND v.kode = i.bentuk
         WHERE sigap_ringkasan_dihitung(i.dihapus, i.status_verifikasi)
-        GROUP BY 1, 2, 3, 4, 5$f$, sign, rows_sql)
+        GROUP BY 1, 2, 3, 4, 5, 6$f$, sign, rows_sql)
 $$;
 
 -- Triggers run as the owner (SECURITY DEFINER): the app's role reads the summary, never writes it.
@@ -84,10 +88,10 @@ BEGIN
     -- an edit that changes nothing the map counts (a follow-up note, a new title) adds nothing
     IF NOT EXISTS (
         SELECT 1 FROM lama o JOIN baru n USING (id)
-        WHERE (o.kode_prov, o.kode_kab, o.tgl_mulai, o.kategori, o.status_verifikasi, o.dihapus,
+        WHERE (o.kode_prov, o.kode_kab, o.tgl_mulai, o.kategori, o.sifat, o.status_verifikasi, o.dihapus,
                o.eskalasi, o.bentuk, o.tewas, o.luka, o.pengungsi)
               IS DISTINCT FROM
-              (n.kode_prov, n.kode_kab, n.tgl_mulai, n.kategori, n.status_verifikasi, n.dihapus,
+              (n.kode_prov, n.kode_kab, n.tgl_mulai, n.kategori, n.sifat, n.status_verifikasi, n.dihapus,
                n.eskalasi, n.bentuk, n.tewas, n.luka, n.pengungsi)) THEN
         RETURN NULL;
     END IF;
@@ -115,17 +119,17 @@ BEGIN
     END IF;
     WITH moved AS (DELETE FROM ringkasan_delta RETURNING *),
     summed AS (
-        SELECT kode_prov, kode_kab, bulan, kategori, terverifikasi, sum(jumlah) AS jumlah,
+        SELECT kode_prov, kode_kab, bulan, kategori, sifat, terverifikasi, sum(jumlah) AS jumlah,
                sum(skor_eskalasi) AS skor_eskalasi, sum(skor_kejadian) AS skor_kejadian,
                sum(e0) AS e0, sum(e1) AS e1, sum(e2) AS e2, sum(e3) AS e3, sum(e4) AS e4, sum(e5) AS e5,
                sum(tewas) AS tewas, sum(luka) AS luka, sum(pengungsi) AS pengungsi, count(*) AS n
-        FROM moved GROUP BY 1, 2, 3, 4, 5
-        ORDER BY bulan, kode_kab, kategori, terverifikasi),
+        FROM moved GROUP BY 1, 2, 3, 4, 5, 6
+        ORDER BY bulan, kode_kab, kategori, sifat, terverifikasi),
     merged AS (
         INSERT INTO ringkasan_peta AS r
-        SELECT kode_prov, kode_kab, bulan, kategori, terverifikasi, jumlah, skor_eskalasi, skor_kejadian,
+        SELECT kode_prov, kode_kab, bulan, kategori, sifat, terverifikasi, jumlah, skor_eskalasi, skor_kejadian,
                e0, e1, e2, e3, e4, e5, tewas, luka, pengungsi FROM summed
-        ON CONFLICT (bulan, kode_kab, kategori, terverifikasi) DO UPDATE SET
+        ON CONFLICT (bulan, kode_kab, kategori, sifat, terverifikasi) DO UPDATE SET
             jumlah = r.jumlah + excluded.jumlah, skor_eskalasi = r.skor_eskalasi + excluded.skor_eskalasi,
             skor_kejadian = r.skor_kejadian + excluded.skor_kejadian,
             e0 = r.e0 + excluded.e0, e1 = r.e1 + excluded.e1, e2 = r.e2 + excluded.e2,
