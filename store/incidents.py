@@ -281,12 +281,13 @@ SUMMARY_FOLD_AT = 5_000
 #: One summary row's share, and one incident's share, in the summary's columns.
 _SUMMARY_PART = ("SELECT {a}kode_prov, {a}kode_kab, {a}jumlah, {a}skor_eskalasi, {a}skor_kejadian, "
                  "{a}e0, {a}e1, {a}e2, {a}e3, {a}e4, {a}e5, {a}tewas, {a}luka, {a}pengungsi")
-#: The partial months' incidents, grouped by region already (the weight of each bentuk is read
-#: once, not parsed again for every row).
+#: Incidents of some days, grouped by region already (each bentuk's weight parsed once, not for
+#: every row); ``{sign}`` -1 takes them away from a whole month of the summary.
 _INCIDENT_PART = (
-    "SELECT i.kode_prov, i.kode_kab, count(*), sum(i.eskalasi), sum(i.eskalasi * coalesce(w.bobot, 2)), "
-    + ", ".join(f"count(*) FILTER (WHERE i.eskalasi = {level})" for level in range(6))
-    + ", sum(i.tewas), sum(i.luka), sum(i.pengungsi) FROM incidents i "
+    "SELECT i.kode_prov, i.kode_kab, {sign} * count(*), {sign} * sum(i.eskalasi), "
+    "{sign} * sum(i.eskalasi * coalesce(w.bobot, 2)), "
+    + ", ".join(f"{{sign}} * count(*) FILTER (WHERE i.eskalasi = {level})" for level in range(6))
+    + ", {sign} * sum(i.tewas), {sign} * sum(i.luka), {sign} * sum(i.pengungsi) FROM incidents i "
     "LEFT JOIN (SELECT v.kode, " + _WEIGHT + " AS bobot FROM vocab v WHERE v.daftar = 'bentuk') w "
     "ON w.kode = i.bentuk")
 
@@ -294,68 +295,111 @@ _INCIDENT_PART = (
 def _summary_serves(con, flt: IncidentFilter, column: str, by_kategori: bool) -> bool:
     """Whether migration 910's summary holds what this aggregation asks for."""
     return (getattr(con, "dialect", "duckdb") == "postgres" and column in ("kode_kab", "kode_prov")
-            and not by_kategori and not flt.include_drafts)
+            and not by_kategori and not flt.include_drafts
+            and not (flt.date_from and flt.date_to and flt.date_from > flt.date_to))
 
 
 def _month_after(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
-def _summary_months(flt: IncidentFilter) -> tuple[date | None, date | None]:
-    """The whole months inside the filter's dates: ``[first, end)``, either open."""
-    first = flt.date_from
-    if first is not None and first.day != 1:
-        first = _month_after(first)
-    end = flt.date_to
-    if end is not None:  # the month of date_to counts whole only when date_to is its last day
-        end = end + timedelta(days=1) if (end + timedelta(days=1)).day == 1 else end.replace(day=1)
-    return first, end
+@dataclass(frozen=True)
+class MonthPlan:
+    """How a date range is read from the summary.
+
+    Attributes
+    ----------
+    span : tuple or None
+        Whole months ``[first, end)`` (either end open, ``None``), or None when the range holds no
+        whole month.
+    months : tuple of date
+        Further months taken whole from the summary (their first days).
+    days : tuple of (date, date, int)
+        Day ranges read from incident rows: added (sign 1), or taken away (sign -1) — the days
+        of a month in ``months`` that lie outside the range.
+    """
+
+    span: tuple[date | None, date | None] | None
+    months: tuple[date, ...]
+    days: tuple[tuple[date, date, int], ...]
+
+
+def _days_to_read(low: date, high: date, today: date) -> int:
+    # days after today hold (almost) no incidents, so they cost (almost) nothing to read
+    return max(0, (min(high, today) - low).days + 1)
+
+
+def month_plan(date_from: date | None, date_to: date | None, today: date | None = None) -> MonthPlan:
+    """Plan the read of ``[date_from, date_to]`` from the summary. A month the range covers in part
+    is read from incident rows, or — when that means fewer days to read — taken whole less the days
+    outside the range: "12 months until today" reads the six days before its start and the empty
+    days after today instead of 25 + 7 days. Either way the numbers are exact."""
+    today = today or date.today()
+    first = None if date_from is None else date_from if date_from.day == 1 else _month_after(date_from)
+    end = None
+    if date_to is not None:  # the month of date_to counts whole only when date_to is its last day
+        after = date_to + timedelta(days=1)
+        end = after if after.day == 1 else date_to.replace(day=1)
+    span = None if first is not None and end is not None and first >= end else (first, end)
+
+    def whole(month: date) -> bool:
+        return span is not None and (span[0] is None or span[0] <= month) and (span[1] is None or month < span[1])
+
+    partial = sorted({d.replace(day=1) for d in (date_from, date_to) if d is not None and not whole(d.replace(day=1))})
+    months, days = [], []
+    for month in partial:
+        last = _month_after(month) - timedelta(days=1)
+        low, high = max(date_from or month, month), min(date_to or last, last)
+        outside = [(a, b) for a, b in ((month, low - timedelta(days=1)), (high + timedelta(days=1), last)) if a <= b]
+        if sum(_days_to_read(a, b, today) for a, b in outside) < _days_to_read(low, high, today):
+            months.append(month)
+            days.extend((a, b, -1) for a, b in outside)
+        else:
+            days.append((low, high, 1))
+    return MonthPlan(span, tuple(months), tuple(days))
 
 
 def _aggregate_from_summary(con, flt: IncidentFilter, scope: Scope, column: str) -> pd.DataFrame:
     """:func:`aggregate_by_region` from the summary kept on PostgreSQL (whole months, committed and
-    pending changes) plus the incidents of the partial months at the range's ends, in one statement."""
-    first, end = _summary_months(flt)
-    empty = first is not None and end is not None and first >= end
+    pending changes) and incident rows for the days of partial months, in one statement."""
+    plan = month_plan(flt.date_from, flt.date_to)
     parts, params = [], []
-    if not empty:
-        conditions, values = [], []
-        if first is not None:
-            conditions.append("s.bulan >= ?")
-            values.append(first)
-        if end is not None:
-            conditions.append("s.bulan < ?")
-            values.append(end)
-        if flt.verified_only:
-            conditions.append("s.terverifikasi")
-        if scope.region is not None:
-            conditions.append(f"s.{'kode_prov' if len(scope.region) == 2 else 'kode_kab'} = ?")
-            values.append(scope.region)
-        for name, value in (("kode_prov", flt.prov), ("kode_kab", flt.kab)):
-            if value:
-                conditions.append(f"s.{name} = ?")
-                values.append(value)
-        for name in ("kategori", "sifat"):
-            chosen = getattr(flt, name)
-            if chosen:
-                conditions.append(f"s.{name} IN ({', '.join('?' * len(chosen))})")
-                values.extend(chosen)
-        where = " AND ".join(conditions) or "true"
-        for table in ("ringkasan_peta", "ringkasan_delta"):
-            parts.append(f"{_SUMMARY_PART.format(a='s.')} FROM {table} s WHERE {where}")
-            params.extend(values)
-    # the partial months at either end, from incidents (by date, through their index)
-    edges = [(flt.date_from, flt.date_to)] if empty else []
-    if not empty and flt.date_from is not None and first is not None and flt.date_from < first:
-        edges.append((flt.date_from, first - timedelta(days=1)))
-    if not empty and flt.date_to is not None and end is not None and end <= flt.date_to:
-        edges.append((end, flt.date_to))
-    for low, high in edges:
-        where, values = where_clause(IncidentFilter(
+    months, values = [], []
+    if plan.span is not None:
+        bounds = ["true"]
+        for bound, op in zip(plan.span, (">=", "<")):
+            if bound is not None:
+                bounds.append(f"s.bulan {op} ?")
+                values.append(bound)
+        months.append("(" + " AND ".join(bounds) + ")")
+    if plan.months:
+        months.append(f"s.bulan IN ({', '.join('?' * len(plan.months))})")
+        values.extend(plan.months)
+    months = months or ["false"]
+    conditions = ["(" + " OR ".join(months) + ")"]
+    if flt.verified_only:
+        conditions.append("s.terverifikasi")
+    if scope.region is not None:
+        conditions.append(f"s.{'kode_prov' if len(scope.region) == 2 else 'kode_kab'} = ?")
+        values.append(scope.region)
+    for name, value in (("kode_prov", flt.prov), ("kode_kab", flt.kab)):
+        if value:
+            conditions.append(f"s.{name} = ?")
+            values.append(value)
+    for name in ("kategori", "sifat"):
+        chosen = getattr(flt, name)
+        if chosen:
+            conditions.append(f"s.{name} IN ({', '.join('?' * len(chosen))})")
+            values.extend(chosen)
+    for table in ("ringkasan_peta", "ringkasan_delta"):
+        parts.append(f"{_SUMMARY_PART.format(a='s.')} FROM {table} s WHERE {' AND '.join(conditions)}")
+        params.extend(values)
+    for low, high, sign in plan.days:  # by date, through the covering date index
+        where, day_values = where_clause(IncidentFilter(
             date_from=low, date_to=high, prov=flt.prov, kab=flt.kab, kategori=flt.kategori, sifat=flt.sifat,
             verified_only=flt.verified_only), scope)
-        parts.append(f"{_INCIDENT_PART} WHERE {where} GROUP BY 1, 2")
-        params.extend(values)
+        parts.append(f"{_INCIDENT_PART.format(sign=sign)} WHERE {where} GROUP BY 1, 2")
+        params.extend(day_values)
     highest = " ".join(f"WHEN sum(e{level}) > 0 THEN {level}" for level in range(5, 0, -1))
     sql = (
         f"SELECT {column} AS kode, CAST(sum(jumlah) AS BIGINT) AS jumlah, "
