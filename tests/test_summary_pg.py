@@ -131,6 +131,22 @@ def test_summary_equals_the_rows_after_every_kind_of_write(server_db):
         with acting_as(Scope(None, "Rahasia")):
             pd.testing.assert_frame_equal(aggregate_by_region(con, year, Scope(None, "Rahasia")),
                                           aggregate_by_region(con, year, Scope(None, "Rahasia"), summary=False))
+    # a map read by the app's role folds the pending changes once enough wait, and the numbers stay
+    import psycopg
+
+    from store.incidents import fold_summary
+
+    national = Scope(None, "Rahasia")
+    with psycopg.connect(owner, autocommit=True) as sql:
+        sql.execute("UPDATE incidents SET eskalasi = 5 - eskalasi WHERE id % 3 = 0")
+        pending = sql.execute("SELECT count(*) FROM ringkasan_delta").fetchone()[0]
+    with acting_as(national):
+        before = aggregate_by_region(con, IncidentFilter(), national, summary=False)
+        assert 0 < pending < 5_000 and fold_summary(con, at=pending + 1) == 0  # fewer waiting than asked: nothing folded
+        assert fold_summary(con, at=pending) == pending
+        pd.testing.assert_frame_equal(aggregate_by_region(con, IncidentFilter(), national), before)
+    with psycopg.connect(owner, autocommit=True) as sql:
+        assert sql.execute("SELECT count(*) FROM ringkasan_delta").fetchone()[0] == 0
     con.shutdown()
     # the writes really changed what the map counts (the comparison was not of empty maps)
     assert len({total for _, total in seen}) >= 4 and all(total > 0 for _, total in seen)
