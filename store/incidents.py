@@ -31,6 +31,8 @@ __all__ = [
     "count_incidents",
     "count_unsettled",
     "fold_summary",
+    "month_plan",
+    "MonthPlan",
     "query_incidents",
     "where_clause",
 ]
@@ -278,7 +280,7 @@ def aggregate_by_region(
 
 #: Fold the summary's pending changes into it once this many are waiting (PostgreSQL).
 SUMMARY_FOLD_AT = 5_000
-#: One summary row's share, and one incident's share, in the summary's columns.
+#: A summary row (committed or pending) in the columns the map sums.
 _SUMMARY_PART = ("SELECT {a}kode_prov, {a}kode_kab, {a}jumlah, {a}skor_eskalasi, {a}skor_kejadian, "
                  "{a}e0, {a}e1, {a}e2, {a}e3, {a}e4, {a}e5, {a}tewas, {a}luka, {a}pengungsi")
 #: Incidents of some days, grouped by region already (each bentuk's weight parsed once, not for
