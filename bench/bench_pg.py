@@ -172,7 +172,6 @@ def _aggregation(sizes: list[int], tmp: Path) -> list[tuple]:
             t0 = time.perf_counter()
             sql.execute(_fill_sql("postgres", add, have + 1, batch, start))
             fill_pg = time.perf_counter() - t0
-            sql.execute("VACUUM ANALYZE incidents")
             # what the writes left for the summary (migration 910), folded once by the first map
             pending = sql.execute("SELECT count(*) FROM ringkasan_delta").fetchone()[0]
             t0 = time.perf_counter()

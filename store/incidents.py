@@ -284,14 +284,15 @@ SUMMARY_FOLD_AT = 5_000
 _SUMMARY_PART = ("SELECT {a}kode_prov, {a}kode_kab, {a}jumlah, {a}skor_eskalasi, {a}skor_kejadian, "
                  "{a}e0, {a}e1, {a}e2, {a}e3, {a}e4, {a}e5, {a}tewas, {a}luka, {a}pengungsi")
 #: Incidents of some days, grouped by region already (each bentuk's weight parsed once, not for
-#: every row); ``{sign}`` -1 takes them away from a whole month of the summary.
+#: every row, by the function the summary's triggers use); ``{sign}`` -1 takes them away from a
+#: whole month of the summary.
 _INCIDENT_PART = (
     "SELECT i.kode_prov, i.kode_kab, {sign} * count(*), {sign} * sum(i.eskalasi), "
     "{sign} * sum(i.eskalasi * coalesce(w.bobot, 2)), "
     + ", ".join(f"{{sign}} * count(*) FILTER (WHERE i.eskalasi = {level})" for level in range(6))
     + ", {sign} * sum(i.tewas), {sign} * sum(i.luka), {sign} * sum(i.pengungsi) FROM incidents i "
-    "LEFT JOIN (SELECT v.kode, " + _WEIGHT + " AS bobot FROM vocab v WHERE v.daftar = 'bentuk') w "
-    "ON w.kode = i.bentuk")
+    "LEFT JOIN (SELECT v.kode, sigap_bobot_bentuk(v.atribut) AS bobot FROM vocab v "
+    "WHERE v.daftar = 'bentuk') w ON w.kode = i.bentuk")
 
 
 def _summary_serves(con, flt: IncidentFilter, column: str, by_kategori: bool) -> bool:

@@ -39,12 +39,13 @@ CREATE INDEX ringkasan_delta_bulan ON ringkasan_delta (bulan);
 CREATE INDEX incidents_tgl_peta ON incidents (tgl_mulai) INCLUDE (kode_prov, kode_kab, kategori, sifat,
     status_verifikasi, dihapus, eskalasi, bentuk, tewas, luka, pengungsi);
 
--- One incident's share of the summary (sign -1 takes it out again); NULL when maps never count it.
+-- Whether maps count an incident by default (the rows the summary keeps).
 CREATE FUNCTION sigap_ringkasan_dihitung(dihapus boolean, status text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT NOT dihapus AND status NOT IN ('draft', 'dikembalikan', 'ditolak', 'duplikat')
 $$;
 
+-- A bentuk's weight (vocab.atribut) as a number, NULL when it is none; store.incidents reads it too.
 CREATE FUNCTION sigap_bobot_bentuk(atribut text) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CAST(CASE WHEN atribut SIMILAR TO '[0-9]+([.][0-9]+)?' THEN atribut END AS double precision)
@@ -190,21 +191,20 @@ CREATE TRIGGER ringkasan_bobot_update AFTER UPDATE ON vocab
 SELECT sigap_ringkasan_bangun();
 
 -- Read by the app's role under the same region policy as incidents; written only by the triggers.
-ALTER TABLE ringkasan_peta ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ringkasan_delta ENABLE ROW LEVEL SECURITY;
-CREATE POLICY cakupan ON ringkasan_peta USING (
-        (SELECT current_setting('sigap.wilayah', true)) = '*'
-        OR kode_prov = (SELECT current_setting('sigap.wilayah', true))
-        OR kode_kab = (SELECT current_setting('sigap.wilayah', true)));
-CREATE POLICY cakupan ON ringkasan_delta USING (
-        (SELECT current_setting('sigap.wilayah', true)) = '*'
-        OR kode_prov = (SELECT current_setting('sigap.wilayah', true))
-        OR kode_kab = (SELECT current_setting('sigap.wilayah', true)));
 DO $$
+DECLARE
+    summary text;
 BEGIN
-    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'sigap_app') THEN
-        REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ringkasan_peta, ringkasan_delta FROM sigap_app;
-        GRANT SELECT ON ringkasan_peta, ringkasan_delta TO sigap_app;
-    END IF;
+    FOREACH summary IN ARRAY ARRAY['ringkasan_peta', 'ringkasan_delta'] LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', summary);
+        EXECUTE format($p$CREATE POLICY cakupan ON %I USING (
+                (SELECT current_setting('sigap.wilayah', true)) = '*'
+                OR kode_prov = (SELECT current_setting('sigap.wilayah', true))
+                OR kode_kab = (SELECT current_setting('sigap.wilayah', true)))$p$, summary);
+        IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'sigap_app') THEN
+            EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON %I FROM sigap_app', summary);
+            EXECUTE format('GRANT SELECT ON %I TO sigap_app', summary);
+        END IF;
+    END LOOP;
 END
 $$;
